@@ -121,8 +121,8 @@ uint32_t card_reg_read(struct card *c, uint32_t off)
 	case QKDCHIP_REG_FW_DATE:
 		return CARD_FW_DATE;
 	case QKDCHIP_REG_CAP_DAC:
-		/* client: 6 DAC channels, 8 samples per slot, 14-bit */
-		return client ? (6u | 8u << 8 | 14u << 16) : 0;
+		/* client: 5 DAC channels (IM1-3, PM1, PMREF), 8 samples per slot, 14-bit */
+		return client ? (5u | 8u << 8 | 14u << 16) : 0;
 	case QKDCHIP_REG_CAP_SLOT_RATE:
 		return 1250000;	/* 1.25 GHz */
 	case QKDCHIP_REG_CAP_DET:

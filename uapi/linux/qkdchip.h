@@ -33,6 +33,150 @@
 #define QKDCHIP_FEAT_LASER		0x00000040	/* injection-locked laser */
 #define QKDCHIP_FEAT_EXT_CLOCK		0x00000080	/* 10 MHz + PPS input */
 
+/*
+ * Stream records. The card writes 64-bit little-endian records into the card-to-host
+ * ring; the type is in bits 63:60. Documentation/hw/streams.rst gives every field.
+ * Consumers count and skip records of unknown type.
+ */
+#define QKDCHIP_REC_TYPE(r)		((unsigned int)((__u64)(r) >> 60))
+#define QKDCHIP_REC_INVALID		0	/* never written (zeroed memory) */
+#define QKDCHIP_REC_TAG			1	/* detector click */
+#define QKDCHIP_REC_REFCOUNT		2	/* reference-band counts of one window */
+#define QKDCHIP_REC_TIME		3	/* time reached / frame / PPS / start */
+#define QKDCHIP_REC_SEED		4	/* 32 bits of a frame's pattern seed */
+#define QKDCHIP_REC_LOST		5	/* records dropped (three records) */
+#define QKDCHIP_REC_UNDERRUN		6	/* pattern slots played blank (three) */
+#define QKDCHIP_REC_EVENT		7	/* an event-log code, in stream order */
+#define QKDCHIP_REC_MAX			7
+
+#define QKDCHIP_REC_FIELD(r, shift, bits) \
+	((__u64)(r) >> (shift) & ((((__u64)1) << (bits)) - 1))
+
+/* TAG: 59:56 channel, 55 reference band, 51:40 fine time (ps), 39:0 slot (low bits) */
+#define QKDCHIP_TAG_CHANNEL(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 56, 4))
+#define QKDCHIP_TAG_REF(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 55, 1))
+#define QKDCHIP_TAG_FINE_PS(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 40, 12))
+#define QKDCHIP_TAG_SLOT(r)		QKDCHIP_REC_FIELD(r, 0, 40)
+#define QKDCHIP_TAG_SLOT_BITS		40
+
+/* REFCOUNT: 59:56 unit, 55:54 phase bucket, 53:44 window (low), 43:22 left, 21:0 right */
+#define QKDCHIP_REF_UNIT(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 56, 4))
+#define QKDCHIP_REF_BUCKET(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 54, 2))
+#define QKDCHIP_REF_WINDOW(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 44, 10))
+#define QKDCHIP_REF_WINDOW_BITS		10
+#define QKDCHIP_REF_LEFT(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 22, 22))
+#define QKDCHIP_REF_RIGHT(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 0, 22))
+#define QKDCHIP_REF_COUNT_MAX		0x3fffff	/* counts saturate here */
+
+/* TIME: 59:56 kind, 55:0 slot (full) */
+#define QKDCHIP_TIME_KIND(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 56, 4))
+#define QKDCHIP_TIME_SLOT(r)		QKDCHIP_REC_FIELD(r, 0, 56)
+#define QKDCHIP_TIME_HEARTBEAT		0	/* time reached */
+#define QKDCHIP_TIME_FRAME		1	/* a frame starts at this slot */
+#define QKDCHIP_TIME_PPS		2	/* pulse per second at this slot */
+#define QKDCHIP_TIME_START		3	/* the stream (re)started at this slot */
+
+/* SEED: 59:57 word (0..7), 56:32 frame (low bits), 31:0 seed word */
+#define QKDCHIP_SEED_WORD(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 57, 3))
+#define QKDCHIP_SEED_FRAME(r)		QKDCHIP_REC_FIELD(r, 32, 25)
+#define QKDCHIP_SEED_FRAME_BITS		25
+#define QKDCHIP_SEED_DATA(r)		((__u32)QKDCHIP_REC_FIELD(r, 0, 32))
+
+/* LOST and UNDERRUN: 59:56 kind; COUNT: 55:52 reason, 51:0 count; FIRST/LAST: 55:0 slot */
+#define QKDCHIP_LOSS_KIND(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 56, 4))
+#define QKDCHIP_LOSS_COUNT_KIND		0
+#define QKDCHIP_LOSS_FIRST_KIND		1
+#define QKDCHIP_LOSS_LAST_KIND		2
+#define QKDCHIP_LOSS_REASON(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 52, 4))
+#define QKDCHIP_LOSS_COUNT(r)		QKDCHIP_REC_FIELD(r, 0, 52)
+#define QKDCHIP_LOSS_SLOT(r)		QKDCHIP_REC_FIELD(r, 0, 56)
+#define QKDCHIP_LOSS_RING_FULL		0	/* the host had not released space */
+#define QKDCHIP_LOSS_DMA_FAULT		1	/* a DMA write failed */
+#define QKDCHIP_LOSS_STALL		2	/* the engine stalled */
+
+/* EVENT: 59:48 event code (QKDCHIP_EV_*), 47:0 slot (low bits) */
+#define QKDCHIP_EVREC_CODE(r)		((unsigned int)QKDCHIP_REC_FIELD(r, 48, 12))
+#define QKDCHIP_EVREC_SLOT(r)		QKDCHIP_REC_FIELD(r, 0, 48)
+
+/* Event codes: the card's event log, EVENT records, and netlink events. */
+#define QKDCHIP_EV_LOCK_LOST		1	/* arg: 0 laser, 1 comb */
+#define QKDCHIP_EV_LOCK_ACQUIRED	2	/* arg: 0 laser, 1 comb */
+#define QKDCHIP_EV_C2H_OVERFLOW		3	/* started dropping records */
+#define QKDCHIP_EV_C2H_OVERFLOW_END	4	/* arg: records dropped (low 32 bits) */
+#define QKDCHIP_EV_PAT_UNDERRUN		5	/* started playing blank slots */
+#define QKDCHIP_EV_PAT_UNDERRUN_END	6	/* arg: slots played blank (low 32 bits) */
+#define QKDCHIP_EV_DMA_ERROR		7	/* arg: 0 c2h, 1 pattern, 2 table */
+#define QKDCHIP_EV_DESC_ERROR		8	/* arg: engine << 16 | descriptor index */
+#define QKDCHIP_EV_OVER_TEMP		9	/* arg: sensor */
+#define QKDCHIP_EV_TEMP_OK		10	/* arg: sensor */
+#define QKDCHIP_EV_TABLE_LOADED		11	/* arg: bank */
+#define QKDCHIP_EV_TABLE_SWITCHED	12	/* arg: frame (low 32 bits) */
+#define QKDCHIP_EV_TABLE_ERROR		13	/* arg: QKDCHIP_TABLE_ERR_* */
+#define QKDCHIP_EV_CLOCK_LOST		14
+#define QKDCHIP_EV_CLOCK_LOCKED		15
+#define QKDCHIP_EV_RESET_DONE		16
+#define QKDCHIP_EV_C2H_STALL		17	/* the stream engine stalled */
+#define QKDCHIP_EV_C2H_STALL_END	18	/* arg: stall length in microseconds */
+#define QKDCHIP_EV_MAX_CARD		18
+
+/* Lock states of the laser (client) and the comb (server) */
+#define QKDCHIP_LOCK_OFF		0
+#define QKDCHIP_LOCK_UNLOCKED		1	/* on, free running */
+#define QKDCHIP_LOCK_ACQUIRING		2	/* lock loop searching */
+#define QKDCHIP_LOCK_LOCKED		3
+
+/* Temperature sensors */
+#define QKDCHIP_TEMP_CHIP		0	/* photonic chip (TEC controlled) */
+#define QKDCHIP_TEMP_BOARD		1
+#define QKDCHIP_TEMP_FPGA		2
+
+/* Modulator DAC channels of a client card */
+#define QKDCHIP_MOD_IM1			0	/* intensity modulator I */
+#define QKDCHIP_MOD_IM2			1	/* intensity modulator II */
+#define QKDCHIP_MOD_IM3			2	/* intensity modulator III (pulse carver) */
+#define QKDCHIP_MOD_PM1			3	/* phase modulator I (encoding phase) */
+#define QKDCHIP_MOD_PMREF		4	/* phase modulator of the reference pulses */
+
+/**
+ * struct qkdchip_table_hdr - header of a waveform table image
+ * @magic:	QKDCHIP_TABLE_MAGIC
+ * @version:	QKDCHIP_TABLE_VERSION
+ * @hdr_size:	sizeof(struct qkdchip_table_hdr)
+ * @symbols:	symbols in the table, 1 .. the card's table_symbols
+ * @channels:	DAC channels, equal to the card's dac_channels
+ * @samples:	DAC samples per slot, equal to the card's samples_per_slot
+ * @data_size:	bytes of sample data after the header: symbols * channels * samples * 2
+ * @crc32:	CRC-32 (IEEE 802.3, as zlib's crc32()) of the sample data
+ * @reserved:	zero
+ *
+ * The header is followed by signed 16-bit little-endian DAC codes,
+ * samples[symbol][channel][sample], each within the card's DAC range.
+ */
+struct qkdchip_table_hdr {
+	__u32 magic;
+	__u16 version;
+	__u16 hdr_size;
+	__u16 symbols;
+	__u8 channels;
+	__u8 samples;
+	__u32 data_size;
+	__u32 crc32;
+	__u32 reserved[3];
+};
+
+#define QKDCHIP_TABLE_MAGIC		0x54574b51	/* "QKWT" in memory */
+#define QKDCHIP_TABLE_VERSION		1
+
+/* Table engine errors (card TABLE_STATUS, events) */
+#define QKDCHIP_TABLE_ERR_NONE		0
+#define QKDCHIP_TABLE_ERR_HEADER	1	/* bad magic, version, size or reserved */
+#define QKDCHIP_TABLE_ERR_GEOMETRY	2	/* symbols, channels or samples */
+#define QKDCHIP_TABLE_ERR_CRC		3
+#define QKDCHIP_TABLE_ERR_DMA		4
+#define QKDCHIP_TABLE_ERR_BUSY		5	/* a load or switch is in progress */
+#define QKDCHIP_TABLE_ERR_RANGE		6	/* a sample outside the DAC range */
+#define QKDCHIP_TABLE_ERR_NOT_LOADED	7	/* switch without a loaded table */
+
 /**
  * struct qkdchip_info - identity and capabilities of a card (QKDCHIP_IOC_INFO)
  * @abi_version:	QKDCHIP_ABI_VERSION of the driver
