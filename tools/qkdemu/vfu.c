@@ -1497,8 +1497,11 @@ void vfu_get_stats(const struct vfu *v, struct vfu_stats *st)
 
 /* ---- creation ---------------------------------------------------------------------- */
 
+/* Check @in and complete it (the MSI-X BAR and its size). */
 static int check_info(struct vfu_pci_info *in, const struct vfu_dev_ops *ops)
 {
+	uint64_t size, table;
+
 	if (!ops || !ops->bar_read || !ops->bar_write)
 		return -EINVAL;
 	if (in->class_code > 0xffffff)
@@ -1515,21 +1518,25 @@ static int check_info(struct vfu_pci_info *in, const struct vfu_dev_ops *ops)
 	}
 	if (in->msix_vectors > MSIX_MAX)
 		return -EINVAL;
-	if (!in->msix_vectors) {
-		if (in->msix_bar)
-			return -EINVAL;
-		return 0;
-	}
-	if (!in->msix_bar) {
-		if (!in->bar_size[2])
-			in->msix_bar = 2;
-		else if (!in->bar_size[4])
-			in->msix_bar = 4;
-		else
-			return -EINVAL; /* no BAR left for the MSI-X table */
-	}
-	if ((in->msix_bar != 2 && in->msix_bar != 4) || in->bar_size[in->msix_bar])
+	if (!in->msix_vectors)
+		return in->msix_bar ? -EINVAL : 0;
+	if (!in->msix_bar)
+		in->msix_bar = 2;
+	if (in->msix_bar != 2 && in->msix_bar != 4)
 		return -EINVAL;
+	size = in->bar_size[in->msix_bar];
+	table = round_up(16ull * in->msix_vectors, 4096);
+	if (!size) {
+		/* table and PBA each in their own half, each at least a page */
+		size = 8192;
+		while (size / 2 < table)
+			size *= 2;
+		in->bar_size[in->msix_bar] = size;
+	} else if (size / 2 < 16ull * in->msix_vectors || size > (1ull << 32)) {
+		/* the table must fit in the lower half (the PBA is smaller), and the PBA
+		 * offset in the capability's 32 bits */
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1596,14 +1603,9 @@ struct vfu *vfu_new(struct loop *loop, const char *socket_path,
 
 	if (v->info.msix_vectors) {
 		uint64_t tsize = 16ull * v->info.msix_vectors;
-		uint64_t psize = round_up(v->info.msix_vectors, 64) / 8;
-		uint64_t bsize = 4096;
 
 		v->msix_bar = (int)v->info.msix_bar;
-		v->msix_pba_off = round_up(tsize, 4096);
-		while (bsize < v->msix_pba_off + psize)
-			bsize *= 2;
-		v->info.bar_size[v->msix_bar] = bsize;
+		v->msix_pba_off = v->info.bar_size[v->msix_bar] / 2;
 		v->msix_table = calloc(1, tsize);
 		v->msix_fd = malloc(v->info.msix_vectors * sizeof(int));
 		if (!v->msix_table || !v->msix_fd) {

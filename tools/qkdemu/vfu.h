@@ -67,9 +67,12 @@ struct vfu_dev_ops {
  *                 BAR2 and BAR4 may be used (odd entries must be 0). A used size is a power
  *                 of two and at least 4096. BAR0 must be used.
  * @msix_vectors:  MSI-X table size, 0..2048 (0: no MSI-X capability)
- * @msix_bar:      the BAR (2 or 4, with @bar_size 0) in which the server places the MSI-X
- *                 table (offset 0) and PBA (next 4 KiB boundary) and which it sizes itself;
- *                 0 picks the first free one of BAR2 and BAR4. vfu_msix_bar() tells which.
+ * @msix_bar:      the BAR holding the MSI-X table and PBA: 2 or 4, or 0 for BAR2. That BAR
+ *                 belongs to the server (the device model never sees accesses to it): the
+ *                 table is at offset 0 and the PBA in the middle of the BAR. Its @bar_size
+ *                 may be given (a power of two whose halves hold the table and the PBA) or
+ *                 0 to let the server choose the smallest such size of at least 8 KiB
+ *                 (table and PBA in separate pages).
  *
  * The configuration space is 4096 bytes with a Power Management capability, an MSI-X
  * capability (if @msix_vectors > 0) and a PCI Express capability (endpoint, 2.5 GT/s x1);
@@ -213,7 +216,7 @@ uint16_t vfu_pci_command(struct vfu *v);
  * vfu_msix_bar() - the BAR holding the MSI-X table and PBA
  * @v: the server
  *
- * Return: 2 or 4, or -1 without MSI-X.
+ * Return: 2 or 4, or -1 without MSI-X. The PBA is at half the BAR's size.
  */
 int vfu_msix_bar(struct vfu *v);
 

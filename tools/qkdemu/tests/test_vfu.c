@@ -1520,6 +1520,51 @@ TEST_F(srv, device_reset_keeps_maps_and_irqs)
 	close(efd);
 }
 
+TEST_F(srv, msix_bar_size_given)
+{
+	/* the layout of the QKD card's hardware document: 3 vectors in a 16 KiB BAR2,
+	 * table at 0, PBA at 0x2000 */
+	struct vfu_pci_info in = tinfo;
+	struct vfio_region_info q = { .argsz = sizeof(q), .index = 2 }, r;
+	struct client c2 = { .loop = self->c.loop };
+	char p2[sizeof(self->path)];
+	struct vfu *v2;
+	uint8_t cfg[256];
+	bool found = false;
+	uint32_t w;
+	int blen;
+
+	in.msix_vectors = 3;
+	in.bar_size[2] = 0x4000;
+	snprintf(p2, sizeof(p2), "%s/c.sock", self->dir);
+	v2 = vfu_new(self->c.loop, p2, &in, &tdev_ops, &self->dev);
+	ASSERT_NE(NULL, v2);
+	vfu_set_log(v2, capture_log, &self->c, VFU_LOG_DEBUG);
+	EXPECT_EQ(2, vfu_msix_bar(v2));
+	c2.fd = client_connect(p2);
+	ASSERT_LE(0, c2.fd);
+	ASSERT_EQ(0, handshake(&c2));
+	ASSERT_EQ(0, xfer(&c2, T_REGION_INFO, &q, sizeof(q), &r, sizeof(r), &blen));
+	EXPECT_EQ(0x4000u, r.size);
+	ASSERT_EQ(0, region_read(&c2, VFIO_PCI_CONFIG_REGION_INDEX, 0, cfg, sizeof(cfg)));
+	/* find the MSI-X capability */
+	for (unsigned int pos = cfg[PCI_CAPABILITY_LIST], n = 0; pos && n < 48;
+	     pos = cfg[pos + 1], n++) {
+		if (cfg[pos] != PCI_CAP_ID_MSIX)
+			continue;
+		found = true;
+		EXPECT_EQ(2u, (unsigned int)(cfg[pos + 2] & 0x7ff));
+		memcpy(&w, cfg + pos + PCI_MSIX_TABLE, 4);
+		EXPECT_EQ(2u, w);
+		memcpy(&w, cfg + pos + PCI_MSIX_PBA, 4);
+		EXPECT_EQ(0x2000u | 2u, w);
+	}
+	EXPECT_TRUE(found);
+	close(c2.fd);
+	settle(&self->c);
+	vfu_free(v2);
+}
+
 /* ---- construction ------------------------------------------------------------------ */
 
 static int try_new(struct loop *l, const char *path, const struct vfu_pci_info *in,
@@ -1554,10 +1599,13 @@ TEST_F(srv, vfu_new_validates)
 	BAD(in.bar_size[0] = 12288, EINVAL);     /* not a power of two */
 	BAD(in.bar_size[0] = 2048, EINVAL);      /* below 4 KiB */
 	BAD(in.msix_vectors = 2049, EINVAL);
-	BAD((in.bar_size[4] = 0, in.bar_size[2] = 4096), 0); /* MSI-X goes to BAR4 */
-	BAD(in.bar_size[2] = 4096, EINVAL);      /* BAR2 and BAR4 used: none left */
+	BAD(in.bar_size[2] = 4096, 0);           /* a given MSI-X BAR size: 128-byte table */
+	BAD((in.bar_size[2] = 4096, in.msix_vectors = 257), EINVAL); /* table > half */
+	BAD((in.bar_size[4] = 0, in.msix_bar = 4), 0);
+	BAD(in.msix_bar = 4, 0);                 /* BAR4 given over to MSI-X */
+	BAD((in.msix_bar = 4, in.bar_size[4] = 1ull << 33), EINVAL); /* PBA offset > 32 bits */
 	BAD(in.msix_bar = 3, EINVAL);
-	BAD(in.msix_bar = 4, EINVAL);            /* BAR4 is used */
+	BAD(in.msix_bar = 6, EINVAL);
 	BAD((in.msix_bar = 2, in.msix_vectors = 0), EINVAL);
 	BAD(in.class_code = 0x1000000, EINVAL);
 	BAD(in.msix_vectors = 2048, 0);
