@@ -440,8 +440,14 @@ static bool tx_flush(struct vfu *v)
 		}
 		v->tx_off += (size_t)n;
 	}
-	if (v->tx_off == v->tx_len)
+	if (v->tx_off == v->tx_len) {
 		v->tx_off = v->tx_len = 0;
+		if (v->tx_cap > 2 * VFU_MAX_BODY) { /* give back what a burst of big reads took */
+			free(v->tx);
+			v->tx = NULL;
+			v->tx_cap = 0;
+		}
+	}
 	update_events(v);
 	return true;
 }
