@@ -227,6 +227,65 @@ static void search_from(struct objective *o, const double *v_start)
 	nelder_mead(o, u, 0.3, budget);
 }
 
+/* the vector of a request with every unpinned parameter at its default (asymptotic: the
+ * ASYM_ONE parameters at 1); *free receives the mask of the parameters the optimiser moves */
+static void default_vector(const struct tfqkd_plan_request *rq, double *v, unsigned int *free)
+{
+	const struct tfqkd_protocol *p = rq->proto;
+
+	*free = 0;
+	for (unsigned int i = 0; i < p->nparam; i++) {
+		const struct tfqkd_param_desc *d = &p->param[i];
+
+		v[i] = d->dflt;
+		if (rq->pinned & (1u << i))
+			v[i] = rq->value[i];
+		else if (!rq->finite && (d->flags & TFQKD_PARAM_ASYM_ONE))
+			v[i] = 1.0;
+		else if (!(d->flags & TFQKD_PARAM_SETTING) &&
+			 !(!rq->finite && (d->flags & TFQKD_PARAM_FINITE)))
+			*free |= 1u << i;
+	}
+}
+
+/*
+ * Is there a choice of the free parameters that meets the protocol's cross constraints?
+ * Tries every combination of {default, low end, high end, middle} of the search boxes
+ * (at most 4^8 cheap checks). On success v holds a feasible vector; on failure v holds
+ * the defaults, for the error message.
+ */
+static int feasible_exists(const struct tfqkd_plan_request *rq, double *v)
+{
+	const struct tfqkd_protocol *p = rq->proto;
+	unsigned int free, idx[TFQKD_MAX_PARAMS], n = 0;
+	double base[TFQKD_MAX_PARAMS];
+	unsigned long combos = 1;
+
+	default_vector(rq, base, &free);
+	memcpy(v, base, sizeof(base));
+	if (!p->check(v, rq->finite, NULL, 0))
+		return 1;
+	for (unsigned int i = 0; i < p->nparam; i++)
+		if (free & (1u << i)) {
+			idx[n++] = i;
+			combos *= 4;
+		}
+	for (unsigned long c = 1; c < combos; c++) {
+		unsigned long r = c;
+
+		for (unsigned int k = 0; k < n; k++, r /= 4) {
+			const struct tfqkd_param_desc *d = &p->param[idx[k]];
+			const double choice[4] = { d->dflt, d->lo, d->hi, 0.5 * (d->lo + d->hi) };
+
+			v[idx[k]] = choice[r % 4];
+		}
+		if (!p->check(v, rq->finite, NULL, 0))
+			return 1;
+	}
+	memcpy(v, base, sizeof(base));
+	return 0;
+}
+
 int tfqkd_plan_check(const struct tfqkd_plan_request *rq, char *msg, size_t msglen)
 {
 	double v[TFQKD_MAX_PARAMS];
@@ -261,40 +320,40 @@ int tfqkd_plan_check(const struct tfqkd_plan_request *rq, char *msg, size_t msgl
 		if (tfqkd_param_check(p, i, rq->value[i], msg, msglen))
 			return -EINVAL;
 	}
-	/* cross constraints among pinned values only (free ones are chosen to satisfy them) */
-	for (unsigned int i = 0; i < p->nparam; i++)
-		v[i] = p->param[i].dflt;
-	for (unsigned int i = 0; i < p->nparam; i++)
-		if (rq->pinned & (1u << i))
-			v[i] = rq->value[i];
-	if (!rq->finite)
-		for (unsigned int i = 0; i < p->nparam; i++)
-			if ((p->param[i].flags & TFQKD_PARAM_ASYM_ONE) && !(rq->pinned & (1u << i)))
-				v[i] = 1.0;
-	if (p->check(v, rq->finite, msg, msglen)) {
-		/* the failure may involve a free parameter at its default: only report it if
-		 * no free values can satisfy the constraint, which we test with extremes */
-		unsigned int all = (1u << p->nparam) - 1;
-
-		if ((rq->pinned & all) == all)
-			return -EINVAL;
-		for (unsigned int i = 0; i < p->nparam; i++)
-			if (!(rq->pinned & (1u << i)) &&
-			    !(p->param[i].flags & (TFQKD_PARAM_SETTING | TFQKD_PARAM_ASYM_ONE)))
-				v[i] = p->param[i].lo;
-		if (p->check(v, rq->finite, NULL, 0)) {
-			for (unsigned int i = 0; i < p->nparam; i++)
-				if (!(rq->pinned & (1u << i)) &&
-				    !(p->param[i].flags &
-				      (TFQKD_PARAM_SETTING | TFQKD_PARAM_ASYM_ONE)))
-					v[i] = p->param[i].hi;
-			if (p->check(v, rq->finite, NULL, 0)) {
-				p->check(v, rq->finite, msg, msglen);
-				return -EINVAL;
-			}
-		}
+	/* cross constraints: some choice of the free parameters must satisfy them */
+	if (!feasible_exists(rq, v)) {
+		p->check(v, rq->finite, msg, msglen);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+/* a start vector of the Halton sequence (index s >= 1) in the middle 80% of the boxes */
+static void halton_start(const struct objective *o, unsigned int s, double *v)
+{
+	static const unsigned int primes[TFQKD_MAX_PARAMS] = { 2, 3, 5, 7, 11, 13, 17, 19 };
+
+	memcpy(v, o->base, sizeof(o->base));
+	for (unsigned int k = 0; k < o->n; k++) {
+		double h = 0.1 + 0.8 * halton(s, primes[k]);
+
+		v[o->idx[k]] = to_value(&o->rq->proto->param[o->idx[k]], log(h / (1.0 - h)));
+	}
+}
+
+/* move an infeasible start (e.g. pinned mu1 above the default mu2) to a feasible one */
+static void make_feasible(const struct objective *o, double *v)
+{
+	const struct tfqkd_protocol *p = o->rq->proto;
+
+	if (!p->check(v, o->rq->finite, NULL, 0))
+		return;
+	for (unsigned int s = 101; s < 400; s++) {
+		halton_start(o, s, v);
+		if (!p->check(v, o->rq->finite, NULL, 0))
+			return;
+	}
+	feasible_exists(o->rq, v);
 }
 
 int tfqkd_plan_point(const struct tfqkd_plan_request *rq, double distance_km,
@@ -303,7 +362,7 @@ int tfqkd_plan_point(const struct tfqkd_plan_request *rq, double distance_km,
 	const struct tfqkd_protocol *p;
 	struct objective o;
 	double v[TFQKD_MAX_PARAMS];
-	unsigned int starts;
+	unsigned int free;
 
 	if (!out || tfqkd_plan_check(rq, NULL, 0))
 		return -EINVAL;
@@ -317,47 +376,32 @@ int tfqkd_plan_point(const struct tfqkd_plan_request *rq, double distance_km,
 		return -EINVAL;
 	o.best_f = -INFINITY;
 
+	default_vector(rq, o.base, &free);
 	for (unsigned int i = 0; i < p->nparam; i++) {
-		const struct tfqkd_param_desc *d = &p->param[i];
-		int finite_only = (d->flags & TFQKD_PARAM_FINITE) && !rq->finite;
-
-		if (!finite_only)
+		if (!((p->param[i].flags & TFQKD_PARAM_FINITE) && !rq->finite))
 			out->used |= 1u << i;
-		if (rq->pinned & (1u << i))
-			o.base[i] = rq->value[i];
-		else if (d->flags & TFQKD_PARAM_SETTING)
-			o.base[i] = d->dflt;
-		else if (!rq->finite && (d->flags & TFQKD_PARAM_ASYM_ONE))
-			o.base[i] = 1.0;
-		else if (finite_only)
-			o.base[i] = d->dflt;
-		else {
-			o.base[i] = d->dflt;
+		if (free & (1u << i))
 			o.idx[o.n++] = i;
-		}
 	}
 
 	if (o.n == 0) {
 		score(&o, o.base);
 	} else {
-		starts = rq->starts ? rq->starts : 4;
+		unsigned int starts = rq->starts ? rq->starts : 4;
+
 		if (warm) {
 			memcpy(v, o.base, sizeof(v));
 			for (unsigned int k = 0; k < o.n; k++)
 				v[o.idx[k]] = warm[o.idx[k]];
+			make_feasible(&o, v);
 			search_from(&o, v);
 		}
-		search_from(&o, o.base);
+		memcpy(v, o.base, sizeof(v));
+		make_feasible(&o, v);
+		search_from(&o, v);
 		for (unsigned int s = 1; s <= starts; s++) {
-			static const unsigned int primes[TFQKD_MAX_PARAMS] = { 2, 3, 5, 7, 11, 13, 17, 19 };
-
-			memcpy(v, o.base, sizeof(v));
-			for (unsigned int k = 0; k < o.n; k++) {
-				const struct tfqkd_param_desc *d = &p->param[o.idx[k]];
-				double h = 0.1 + 0.8 * halton(s, primes[k]);
-
-				v[o.idx[k]] = to_value(d, log(h / (1.0 - h)));
-			}
+			halton_start(&o, s, v);
+			make_feasible(&o, v);
 			search_from(&o, v);
 		}
 	}
