@@ -10,6 +10,7 @@
 
 #include <cairo.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 
 #include "plot.h"
 
@@ -222,6 +223,10 @@ int plot_write(const char *path, const char *title, const char *xlabel, const ch
 	if (st == CAIRO_STATUS_SUCCESS)
 		st = cairo_surface_status(sf);
 	cairo_surface_destroy(sf);
+	/* no cairo object is left: drop cairo's and fontconfig's caches (a one-shot command;
+	 * keeps leak checkers quiet) */
+	cairo_debug_reset_static_data();
+	FcFini();
 	if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "cannot write plot '%s': %s", path, cairo_status_to_string(st));
 		return -1;
