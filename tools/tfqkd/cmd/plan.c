@@ -426,7 +426,11 @@ static void print_table(const struct plan_opts *o, const struct tfqkd_plan_point
 		printf("%11.1f %10.3e %10.3e %9.3g", pt[i].distance_km, pt[i].key_rate, pt[i].plob,
 		       isfinite(ratio) ? ratio : 0.0);
 		for (unsigned int k = 0; k < p->nparam; k++) {
-			if (pt[i].used & (1u << k))
+			/* no key: the optimiser's last attempt means nothing, show pins only */
+			int show = (pt[i].used & (1u << k)) &&
+				   (pt[i].key_rate > 0.0 || (o->rq.pinned & (1u << k)));
+
+			if (show)
 				printf(" %8.4g", pt[i].param[k]);
 			else
 				printf(" %8s", "-");
