@@ -68,7 +68,7 @@ static void help(void)
 	       "  --eps-cor E          correctness parameter (default 1e-10)\n"
 	       "  --eps-pa E           privacy-amplification parameter (default 1e-10)\n"
 	       "  --eps-smooth E       smoothing parameter (default 1e-10)\n"
-	       "  --eps-pe E           failure probability of each fluctuation bound pair (default 1e-10)\n"
+	       "  --eps-pe E           each fluctuation bound fails with probability E/2 (default 1e-10)\n"
 	       "  --fix NAME=VALUE,... pin parameters (repeatable); see below\n"
 	       "  --json               print a JSON array instead of the table\n"
 	       "  --plot FILE          also draw key rate and PLOB versus distance (.png or .svg)\n"
@@ -81,9 +81,17 @@ static void help(void)
 		if (i == 1)	/* sns-aopp shares the table of sns */
 			continue;
 		printf("  %s%s:\n", p->name, i == 0 ? ", sns-aopp" : "");
-		for (unsigned int k = 0; k < p->nparam; k++)
-			printf("    %-8s %s%s\n", p->param[k].name, p->param[k].help,
-			       p->param[k].flags & TFQKD_PARAM_SETTING ? " (setting, not optimised)" : "");
+		for (unsigned int k = 0; k < p->nparam; k++) {
+			const struct tfqkd_param_desc *d = &p->param[k];
+			char range[48];
+
+			snprintf(range, sizeof(range), "%c%g, %g%c", d->min_open ? '(' : '[', d->min,
+				 d->max, d->max_open ? ')' : ']');
+			printf("    %-8s %-10s %s", d->name, range, d->help);
+			if (d->flags & TFQKD_PARAM_SETTING)
+				printf(" (a setting: %g unless pinned)", d->dflt);
+			printf("\n");
+		}
 	}
 }
 

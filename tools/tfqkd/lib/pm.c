@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Phase-matching QKD (Ma, Zeng, Zhou, PRX 8, 031043 (2018)) with decoy states and the same
- * finite-key machinery as SNS. Documentation/tfqkd/theory.rst, section "PM-QKD", numbers
- * each step; the comments below refer to those numbers.
+ * finite-key machinery as SNS. Documentation/tfqkd/theory.rst states each step; the comments
+ * below use its labels (P1-P5).
  */
 #include <math.h>
 #include <string.h>
@@ -69,7 +69,7 @@ enum tfqkd_status tfqkd_pm_estimate(const struct tfqkd_pm_settings *s,
 		return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS,
 				     "no effective events in the %s windows", nn <= 0.0 ? "decoy" : "signal");
 
-	/* (1) expected gains, (2) decoy lower bound of the single-photon yield */
+	/* P5: expected gains; P2: decoy lower bound of the single-photon yield */
 	Y0U = fl_mean_upper(&fl, n0) / c->vac_windows;
 	QnL = fl_mean_lower(&fl, nn) / c->nu_windows;
 	QmU = fl_mean_upper(&fl, nm) / c->mu_windows;
@@ -83,19 +83,19 @@ enum tfqkd_status tfqkd_pm_estimate(const struct tfqkd_pm_settings *s,
 				     "(decoy gain %.4g, signal gain %.4g, vacuum yield %.4g)",
 				     Y1L, QnL, QmU, Y0U);
 
-	/* (3) single-photon events among the key windows; (4) phase errors <= the rest */
+	/* P5: single-photon events among the key windows; P3: phase errors <= the rest */
 	n1 = fmin(fl_obs_lower(&fl, c->mu_windows * mu * exp(-mu) * Y1L), nm);
 	if (!(n1 > 0.0))
 		return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS,
 				     "single-photon event lower bound is zero: block too small");
 	ex = 1.0 - n1 / nm;
-	/* (5) all nm raw-key bits carry the key, with phase-error rate <= ex */
+	/* P4, K3: all nm raw-key bits carry the key, with phase-error rate <= ex */
 	finish_key(res, &fl, nm, ex, nm, c->bit_errors, leak_bits, s->ec_f);
 	res->n1_lower = n1;
 	return res->status;
 }
 
-/* average over the relative phase delta of two phases drawn in the same slice of width
+/* P1: average over the relative phase delta of two phases drawn in the same slice of width
  * w = 2 pi / M: triangular density (w - |delta|)/w^2 on [-w, w]; composite Simpson */
 static double pm_slice_yield(double eta, double mu, double e_d, double pd, unsigned int M,
 			     double *err)

@@ -29,7 +29,7 @@ static const struct tfqkd_param_desc sns_params[SNS_NPARAM] = {
 	[SNS_P1] = { "p1", "X-window probability of mu1", 0, 1, 1, 1, 0.01, 0.95, 0.5,
 		     TFQKD_PARAM_FINITE },
 	[SNS_X1_FRAC] = { "x1_frac",
-			  "fraction of mu1-mu1 X windows that pass the phase acceptance test", 0,
+			  "share of mu1-mu1 X windows passing the phase test", 0,
 			  1, 1, 0, 0.125, 0.125, 0.125, TFQKD_PARAM_SETTING | TFQKD_PARAM_FINITE },
 };
 

@@ -2,8 +2,8 @@
 /*
  * Sending-or-not-sending TF-QKD (Wang, Yu, Hu, PRA 98, 062323 (2018)), with the finite-key
  * bounds of Jiang et al., PR Applied 12, 024061 (2019), and actively odd-parity pairing
- * (Xu et al., PRA 101, 042330 (2020)). Documentation/tfqkd/theory.rst, section "SNS",
- * numbers each step; the comments below refer to those numbers.
+ * (Xu et al., PRA 101, 042330 (2020)). Documentation/tfqkd/theory.rst states each step; the
+ * comments below use its labels (F1-F6 finite SNS, A1-A4 AOPP, S4 for the model).
  */
 #include <math.h>
 #include <string.h>
@@ -108,7 +108,7 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 	mu1 = s->mu1;
 	mu2 = s->mu2;
 
-	/* (1) expected counting rates of the decoy windows */
+	/* F1: expected counting rates of the decoy windows */
 	if (c->x_sent[0][0] <= 0.0)
 		return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS, "no vacuum-vacuum X windows");
 	if (fmin(c->x_sent[0][1], c->x_sent[1][0]) <= 0.0 ||
@@ -129,7 +129,7 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 	S1L = fl_mean_lower(&fl, n01) / (2.0 * N01max);
 	S2U = fl_mean_upper(&fl, n02) / (2.0 * N02min);
 
-	/* (2) decoy-state lower bound of the single-photon yield */
+	/* F2 (S2): decoy-state lower bound of the single-photon yield */
 	s1L = (mu2 * mu2 * exp(mu1) * S1L - mu1 * mu1 * exp(mu2) * S2U -
 	       (mu2 * mu2 - mu1 * mu1) * S00U) / (mu1 * mu2 * (mu2 - mu1));
 	res->yield1_lower = s1L;
@@ -139,7 +139,7 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 				     "(one-sided mu1 rate %.4g, mu2 rate %.4g, vacuum rate %.4g)",
 				     s1L, S1L, S2U, S00U);
 
-	/* (3) X1 windows: upper bound of s1 * e1 (single-photon yield times phase-flip rate) */
+	/* F3 (S3): X1 windows, upper bound of s1 * e1 (single-photon yield x phase-flip rate) */
 	W = c->x1_windows[0] + c->x1_windows[1];
 	if (W <= 0.0)
 		return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS,
@@ -150,7 +150,7 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 	if (seU < 0.0)
 		seU = 0.0;
 
-	/* (4) untagged Z bits and their phase errors */
+	/* F4: untagged Z bits and their phase errors */
 	if (c->z_windows <= 0.0)
 		return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS, "no Z windows");
 	n_key = c->z_det[0] + c->z_det[1];
@@ -168,9 +168,9 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 			return result_refuse(res, TFQKD_REFUSE_FEW_EVENTS,
 					     "untagged-bit lower bound is zero (expected %.4g): "
 					     "block too small", 2.0 * half);
-		e1 = M_U / n1;
+		e1 = M_U / n1;	/* F5 */
 	} else {
-		/* (5) AOPP: untagged pairs and their phase-flip rate */
+		/* A2, A3: AOPP untagged pairs and their phase-flip rate */
 		double B0 = c->z_bob[0], B1 = c->z_bob[1], ng = c->aopp_pairs, na, nb, k, r;
 
 		if (ng <= 0.0 || B0 <= 0.0 || B1 <= 0.0)
@@ -195,6 +195,7 @@ enum tfqkd_status tfqkd_sns_estimate(const struct tfqkd_sns_settings *s,
 		r = M_U / fmin(na, nb);
 		e1 = fl_obs_upper(&fl, n1 * fmin(r, 1.0)) / n1;
 	}
+	/* F6, A4 */
 	return finish_key(res, &fl, n1, e1, n_key, c->bit_errors, leak_bits, s->ec_f);
 }
 
@@ -228,14 +229,14 @@ void sns_model_counts(const struct tfqkd_link *link, const double *v, int aopp,
 				S = tfqkd_yield_two(eta, mu[a], mu[b], pd);
 			c->x_det[a][b][0] = c->x_det[a][b][1] = 0.5 * c->x_sent[a][b] * S;
 		}
-	/* X1: both send mu1 with matched phases; e_d of the light leaves by the wrong port */
+	/* X1 (C5): both send mu1 with matched phases; e_d of the light leaves by the wrong port */
 	S = tfqkd_yield_matched(eta, 2.0 * mu[1], link->e_d, pd, &err);
 	for (int k = 0; k < 2; k++) {
 		c->x1_windows[k] = 0.5 * w1;
 		c->x1_det[k][k] = 0.5 * w1 * (S - err);
 		c->x1_det[k][1 - k] = 0.5 * w1 * err;
 	}
-	/* Z: neither sends (A), one sends (B, each way), both send (C) */
+	/* Z (S4): neither sends (A), one sends (B, each way), both send (C) */
 	A = (1.0 - eps) * (1.0 - eps) * tfqkd_yield_one(eta, 0.0, pd);
 	B = eps * (1.0 - eps) * tfqkd_yield_one(eta, v[SNS_MU_Z], pd);
 	C = eps * eps * tfqkd_yield_two(eta, v[SNS_MU_Z], v[SNS_MU_Z], pd);
@@ -244,7 +245,7 @@ void sns_model_counts(const struct tfqkd_link *link, const double *v, int aopp,
 	/* Bob's bit 0: Bob sent (right if Alice did not); bit 1: Bob did not send */
 	c->z_bob[0] = nz * (B + C);
 	c->z_bob[1] = nz * (B + A);
-	if (aopp) {
+	if (aopp) {	/* A1 */
 		double e0 = C / (B + C), e1 = A / (B + A);
 
 		c->aopp_pairs = fmin(c->z_bob[0], c->z_bob[1]);

@@ -141,7 +141,7 @@ TEST(channel_yields)
 #undef TOL
 }
 
-/* Documented asymptotic SNS formula (theory.rst, SNS A1-A5), naive */
+/* Documented asymptotic SNS formula (theory.rst S1-S4, AOPP A1-A3), naive */
 static long double ref_sns(const struct tfqkd_link *l, const double *v, int aopp)
 {
 	long double eta = l->eta_d * powl(10, -l->loss_db_km * l->distance_km / 20);

@@ -17,7 +17,8 @@
  * @eps_pe: parameter estimation: each one-sided fluctuation bound fails with probability
  *          at most eps_pe/2
  *
- * All must lie in (0, 1). The key length charges log2(2/eps_cor) + 2 log2(1/(sqrt2 eps_pa eps_smooth)).
+ * All must lie in (0, 1). The key length charges
+ * log2(2/eps_cor) + 2 log2(1/(sqrt2 eps_pa eps_smooth)).
  */
 struct tfqkd_security {
 	double eps_cor;
