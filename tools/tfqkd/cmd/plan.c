@@ -122,6 +122,13 @@ static int add_distance(struct plan_opts *o, double d, const char *item)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static int parse_distances(struct plan_opts *o, const char *arg)
 {
 	char *copy = strdup(arg), *save = NULL, *item;
@@ -167,6 +174,8 @@ static int parse_distances(struct plan_opts *o, const char *arg)
 				rc = add_distance(o, a + k * step, item);
 	}
 	free(copy);
+	if (!rc)	/* increasing distances: warm starts follow the curve, plots draw lines */
+		qsort(o->dist, o->ndist, sizeof(double), cmp_double);
 	return rc;
 }
 
