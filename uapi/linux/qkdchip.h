@@ -229,8 +229,270 @@ struct qkdchip_info {
 	__u32 reserved[8];
 };
 
+/* ---- Streams --------------------------------------------------------------------------- */
+
+#define QKDCHIP_STREAM_C2H		0	/* card-to-host records (both roles) */
+#define QKDCHIP_STREAM_PAT		1	/* host-to-card pattern bytes (client) */
+#define QKDCHIP_NUM_STREAMS		2
+
+/* Stream sources (struct qkdchip_stream_start.source) */
+#define QKDCHIP_SOURCE_CARD		0	/* C2H: the card's own records */
+#define QKDCHIP_SOURCE_TEST		1	/* C2H: the deterministic test pattern */
+#define QKDCHIP_SOURCE_HOST		0	/* PAT: host-streamed ring */
+#define QKDCHIP_SOURCE_SEEDED		1	/* PAT: card-seeded, no ring */
+
+/* mmap areas of a stream's ring; struct qkdchip_ring_setup returns the offsets */
+#define QKDCHIP_AREA_DATA		0	/* the ring's buffers, back to back */
+#define QKDCHIP_AREA_STATUS		1	/* struct qkdchip_ring_status, read-only */
+#define QKDCHIP_AREA_INDEX		2	/* struct qkdchip_ring_index, read-write */
+#define QKDCHIP_MMAP_OFFSET(stream, area) \
+	(((__u64)(stream) << 40) | ((__u64)(area) << 36))
+
+/**
+ * struct qkdchip_ring_setup - allocate a stream's ring (QKDCHIP_IOC_RING_SETUP)
+ * @stream:	QKDCHIP_STREAM_*
+ * @flags:	zero
+ * @buf_size:	bytes per buffer: a power of two within the card's ring_min_buf ..
+ *		ring_max_buf
+ * @buf_count:	buffers: a power of two, 2 .. ring_max_desc
+ * @mod_count:	the card publishes progress after this many records (C2H) or slots
+ *		(PAT); 0 selects the card's default
+ * @mod_time_us: ... or after this many microseconds; 0 selects the card's default
+ * @ring_size:	out: bytes in the ring (buf_size * buf_count)
+ * @data_offset: out: mmap offset of the ring data (QKDCHIP_AREA_DATA)
+ * @status_offset: out: mmap offset of the status page (QKDCHIP_AREA_STATUS)
+ * @index_offset: out: mmap offset of the index page (QKDCHIP_AREA_INDEX)
+ * @reserved:	zero
+ *
+ * The ring belongs to the file that set it up: other files get -EBUSY for the same
+ * stream until it is freed (QKDCHIP_IOC_RING_FREE or close).
+ */
+struct qkdchip_ring_setup {
+	__u32 stream;
+	__u32 flags;
+	__u32 buf_size;
+	__u32 buf_count;
+	__u32 mod_count;
+	__u32 mod_time_us;
+	__u64 ring_size;
+	__u64 data_offset;
+	__u64 status_offset;
+	__u64 index_offset;
+	__u32 reserved[8];
+};
+
+/**
+ * struct qkdchip_ring_status - the read-only status page of a ring
+ * @card_index:	C2H: records the card has written (the producer index);
+ *		PAT: pattern bytes the card has consumed (the consumer index).
+ *		Free-running from 0 at each start. Written by the card.
+ * @card_lost:	C2H: records dropped in this run; PAT: slots played blank in this run
+ * @card_time:	the card's slot counter when it wrote this block
+ * @card_status: the engine's status register (QKDCHIP_RING_HW_*)
+ * @card_seq:	increments with every write of this block by the card
+ * @card_reserved: zero
+ * @state:	QKDCHIP_RING_* (written by the driver)
+ * @error:	the card's error code when @state is QKDCHIP_RING_ERROR
+ * @ring_size:	bytes in the ring
+ * @start_slot:	PAT: the slot at which pattern byte 0 plays; C2H: 0
+ * @driver_reserved: zero
+ *
+ * Memory ordering: load @card_index with acquire semantics (e.g.
+ * __atomic_load_n(..., __ATOMIC_ACQUIRE)) before reading records it covers.
+ */
+struct qkdchip_ring_status {
+	__u64 card_index;
+	__u64 card_lost;
+	__u64 card_time;
+	__u32 card_status;
+	__u32 card_seq;
+	__u64 card_reserved[4];
+	__u32 state;
+	__u32 error;
+	__u64 ring_size;
+	__u64 start_slot;
+	__u64 driver_reserved[4];
+};
+
+/* struct qkdchip_ring_status.state */
+#define QKDCHIP_RING_IDLE		0	/* set up, not started */
+#define QKDCHIP_RING_RUNNING		1
+#define QKDCHIP_RING_STOPPED		2	/* stopped by the host; data stays readable */
+#define QKDCHIP_RING_ERROR		3	/* the card stopped it on an error */
+#define QKDCHIP_RING_GONE		4	/* the card was removed */
+
+/* struct qkdchip_ring_status.card_status (the engine's status register) */
+#define QKDCHIP_RING_HW_RUNNING		0x00000001
+#define QKDCHIP_RING_HW_FULL		0x00000002	/* C2H: dropping now */
+#define QKDCHIP_RING_HW_UNDERRUN	0x00000002	/* PAT: starving now */
+#define QKDCHIP_RING_HW_STALLED		0x00000004
+#define QKDCHIP_RING_HW_ERROR		0x00000008
+
+/**
+ * struct qkdchip_ring_index - the read-write index page of a ring
+ * @host_index:	C2H: records the host has consumed (the card may overwrite them);
+ *		PAT: pattern bytes the host has produced. Free-running from 0 at each
+ *		start. Store it with release semantics (__atomic_store_n(...,
+ *		__ATOMIC_RELEASE)) after reading the records it releases (C2H) or
+ *		writing the bytes it publishes (PAT). The card reads it from memory.
+ * @reserved:	unused
+ */
+struct qkdchip_ring_index {
+	__u64 host_index;
+	__u64 reserved[7];
+};
+
+/**
+ * struct qkdchip_ring_free - free a stream's ring (QKDCHIP_IOC_RING_FREE)
+ * @stream:	QKDCHIP_STREAM_*
+ * @reserved:	zero
+ *
+ * Fails with -EBUSY while the stream runs or any part of the ring is mapped.
+ */
+struct qkdchip_ring_free {
+	__u32 stream;
+	__u32 reserved[3];
+};
+
+/**
+ * struct qkdchip_stream_start - start a stream (QKDCHIP_IOC_STREAM_START)
+ * @stream:	QKDCHIP_STREAM_*
+ * @source:	C2H: QKDCHIP_SOURCE_CARD or QKDCHIP_SOURCE_TEST;
+ *		PAT: QKDCHIP_SOURCE_HOST or QKDCHIP_SOURCE_SEEDED
+ * @test_rate:	C2H test source: records per second, 0 for as fast as possible
+ * @test_seed:	C2H test source: the pattern's seed
+ * @start_slot:	out: PAT: the slot at which pattern byte 0 (host) or the first frame
+ *		(seeded) plays; C2H: the slot counter at the start
+ * @reserved:	zero
+ *
+ * The stream's ring must be set up by this file (-ENXIO otherwise; a card-seeded
+ * pattern needs no ring), and the stream must not run (-EBUSY). Indices restart
+ * from 0.
+ */
+struct qkdchip_stream_start {
+	__u32 stream;
+	__u32 source;
+	__u32 test_rate;
+	__u32 test_seed;
+	__u64 start_slot;
+	__u32 reserved[6];
+};
+
+/**
+ * struct qkdchip_stream_stop - stop a stream (QKDCHIP_IOC_STREAM_STOP)
+ * @stream:	QKDCHIP_STREAM_*
+ * @reserved:	zero
+ *
+ * Returns when the card has stopped and written its final indices. Data in the ring
+ * stays readable. Stopping a stream that does not run is not an error.
+ */
+struct qkdchip_stream_stop {
+	__u32 stream;
+	__u32 reserved[3];
+};
+
+/**
+ * struct qkdchip_wakeup - ask for a wake-up (QKDCHIP_IOC_WAKEUP)
+ * @stream:	QKDCHIP_STREAM_*
+ * @reserved:	zero
+ *
+ * Arms the card's interrupt for the stream: the next time the card publishes an
+ * index different from the one in the status page, poll() reports the file ready.
+ * poll() arms by itself when the ring has nothing for the caller; this is for
+ * programs that poll the index page and only sometimes want to sleep.
+ */
+struct qkdchip_wakeup {
+	__u32 stream;
+	__u32 reserved[3];
+};
+
+/* struct qkdchip_table_load.flags */
+#define QKDCHIP_TABLE_F_SWITCH		0x00000001	/* switch to it and wait */
+
+/**
+ * struct qkdchip_table_load - load a waveform table (QKDCHIP_IOC_TABLE_LOAD)
+ * @image:	user address of the image: struct qkdchip_table_hdr, then the samples
+ * @size:	bytes of the image
+ * @flags:	QKDCHIP_TABLE_F_*
+ * @frame:	out: with QKDCHIP_TABLE_F_SWITCH, the frame from which the table plays
+ * @crc32:	out: the image's CRC as the card computed it
+ * @card_error:	out: on -EIO, the card's QKDCHIP_TABLE_ERR_* code
+ * @reserved:	zero
+ *
+ * Loads the image into the card's inactive bank; with QKDCHIP_TABLE_F_SWITCH, also
+ * switches it in at the next frame boundary and waits for that. The driver checks the
+ * image first (-EINVAL for a malformed one; nothing reaches the card). -EBUSY while
+ * another load or switch is in progress. Needs CAP_NET_ADMIN. Client cards only.
+ */
+struct qkdchip_table_load {
+	__u64 image;
+	__u32 size;
+	__u32 flags;
+	__u64 frame;
+	__u32 crc32;
+	__u32 card_error;
+	__u32 reserved[4];
+};
+
+/**
+ * struct qkdchip_stats - counters of a card (QKDCHIP_IOC_STATS)
+ *
+ * Card counters count since the driver bound the card (it resets the card at probe).
+ * @c2h_records:	records the card wrote into C2H rings
+ * @c2h_dropped:	records the card dropped (ring full, DMA faults, stalls)
+ * @c2h_losses:		loss intervals (each reported in-band by one LOST triple)
+ * @c2h_writebacks:	C2H write-backs
+ * @c2h_dma_errors:	failed C2H DMA writes
+ * @c2h_stalls:		C2H engine stalls
+ * @c2h_read:		records copied out by read()
+ * @c2h_bad:		records of unknown type seen by read()
+ * @pat_consumed:	pattern bytes the card consumed
+ * @pat_underrun_slots:	slots played blank for lack of pattern bytes
+ * @pat_underruns:	underrun intervals
+ * @pat_bad_symbols:	pattern bytes beyond the active table
+ * @pat_dma_errors:	failed pattern DMA reads
+ * @pat_written:	pattern bytes copied in by write()
+ * @table_loads:	successful table loads
+ * @table_switches:	table switches
+ * @table_errors:	failed table loads and switches
+ * @events:		event log entries the driver has read
+ * @events_lost:	event log entries overwritten before the driver read them
+ * @irq:		interrupts handled, per MSI-X vector
+ * @reserved:		zero
+ */
+struct qkdchip_stats {
+	__u64 c2h_records;
+	__u64 c2h_dropped;
+	__u64 c2h_losses;
+	__u64 c2h_writebacks;
+	__u64 c2h_dma_errors;
+	__u64 c2h_stalls;
+	__u64 c2h_read;
+	__u64 c2h_bad;
+	__u64 pat_consumed;
+	__u64 pat_underrun_slots;
+	__u64 pat_underruns;
+	__u64 pat_bad_symbols;
+	__u64 pat_dma_errors;
+	__u64 pat_written;
+	__u64 table_loads;
+	__u64 table_switches;
+	__u64 table_errors;
+	__u64 events;
+	__u64 events_lost;
+	__u64 irq[4];
+	__u64 reserved[8];
+};
+
 #define QKDCHIP_IOC_MAGIC		0xDC
 
 #define QKDCHIP_IOC_INFO		_IOR(QKDCHIP_IOC_MAGIC, 0x00, struct qkdchip_info)
+#define QKDCHIP_IOC_STATS		_IOR(QKDCHIP_IOC_MAGIC, 0x01, struct qkdchip_stats)
+#define QKDCHIP_IOC_RING_SETUP		_IOWR(QKDCHIP_IOC_MAGIC, 0x02, struct qkdchip_ring_setup)
+#define QKDCHIP_IOC_RING_FREE		_IOW(QKDCHIP_IOC_MAGIC, 0x03, struct qkdchip_ring_free)
+#define QKDCHIP_IOC_STREAM_START	_IOWR(QKDCHIP_IOC_MAGIC, 0x04, struct qkdchip_stream_start)
+#define QKDCHIP_IOC_STREAM_STOP		_IOW(QKDCHIP_IOC_MAGIC, 0x05, struct qkdchip_stream_stop)
+#define QKDCHIP_IOC_WAKEUP		_IOW(QKDCHIP_IOC_MAGIC, 0x06, struct qkdchip_wakeup)
+#define QKDCHIP_IOC_TABLE_LOAD		_IOWR(QKDCHIP_IOC_MAGIC, 0x07, struct qkdchip_table_load)
 
 #endif /* _UAPI_LINUX_QKDCHIP_H */
