@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * qkdchip: the character device /dev/qkdchipN and its ioctls.
+ * qkdchip: the character device /dev/qkdchipN.
  *
  * Argument structs are size-versioned through the size field of the ioctl number
  * (see uapi/linux/qkdchip.h): input is copied with copy_struct_from_user() semantics,
@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/uaccess.h>
 
 #include "qkdchip.h"
@@ -17,7 +18,7 @@ static int qkdchip_open(struct inode *inode, struct file *file)
 {
 	struct qkdchip_dev *qd = container_of(inode->i_cdev, struct qkdchip_dev, cdev);
 
-	/* The cdev's reference on qd->dev keeps qd valid while the file is open. */
+	/* The file's reference on qd->dev keeps qd valid past the card's removal. */
 	get_device(&qd->dev);
 	file->private_data = qd;
 	return nonseekable_open(inode, file);
@@ -27,26 +28,36 @@ static int qkdchip_release(struct inode *inode, struct file *file)
 {
 	struct qkdchip_dev *qd = file->private_data;
 
+	qkdchip_streams_release(qd, file);
 	put_device(&qd->dev);
 	return 0;
 }
 
-static int qkdchip_ioc_info(struct qkdchip_dev *qd, void *arg)
+static int qkdchip_ioc_info(struct qkdchip_dev *qd, struct file *file, void *arg)
 {
 	memcpy(arg, &qd->info, sizeof(qd->info));
 	return 0;
 }
 
 struct qkdchip_ioctl {
-	int (*fn)(struct qkdchip_dev *qd, void *arg);
+	int (*fn)(struct qkdchip_dev *qd, struct file *file, void *arg);
 	unsigned int cmd;	/* the command as of this driver; its size is the kernel's */
-	bool needs_card;	/* takes qd->lock and fails with -ENODEV once removed */
 };
 
+/* Every command uses the card: it takes qd->lock and fails with -ENODEV once removed. */
 static const struct qkdchip_ioctl qkdchip_ioctls[] = {
-	[_IOC_NR(QKDCHIP_IOC_INFO)] = {
-		.fn = qkdchip_ioc_info, .cmd = QKDCHIP_IOC_INFO, .needs_card = true,
+	[_IOC_NR(QKDCHIP_IOC_INFO)] = { qkdchip_ioc_info, QKDCHIP_IOC_INFO },
+	[_IOC_NR(QKDCHIP_IOC_STATS)] = { qkdchip_ioc_stats, QKDCHIP_IOC_STATS },
+	[_IOC_NR(QKDCHIP_IOC_RING_SETUP)] = { qkdchip_ioc_ring_setup, QKDCHIP_IOC_RING_SETUP },
+	[_IOC_NR(QKDCHIP_IOC_RING_FREE)] = { qkdchip_ioc_ring_free, QKDCHIP_IOC_RING_FREE },
+	[_IOC_NR(QKDCHIP_IOC_STREAM_START)] = {
+		qkdchip_ioc_stream_start, QKDCHIP_IOC_STREAM_START
 	},
+	[_IOC_NR(QKDCHIP_IOC_STREAM_STOP)] = {
+		qkdchip_ioc_stream_stop, QKDCHIP_IOC_STREAM_STOP
+	},
+	[_IOC_NR(QKDCHIP_IOC_WAKEUP)] = { qkdchip_ioc_wakeup, QKDCHIP_IOC_WAKEUP },
+	[_IOC_NR(QKDCHIP_IOC_TABLE_LOAD)] = { qkdchip_ioc_table_load, QKDCHIP_IOC_TABLE_LOAD },
 };
 
 /* Largest argument struct; checked at build time below. */
@@ -63,6 +74,8 @@ static long qkdchip_ioctl(struct file *file, unsigned int cmd, unsigned long uar
 	long ret;
 
 	BUILD_BUG_ON(sizeof(struct qkdchip_info) > QKDCHIP_IOC_MAX_ARG);
+	BUILD_BUG_ON(sizeof(struct qkdchip_stats) > QKDCHIP_IOC_MAX_ARG);
+	BUILD_BUG_ON(sizeof(struct qkdchip_ring_setup) > QKDCHIP_IOC_MAX_ARG);
 
 	if (_IOC_TYPE(cmd) != QKDCHIP_IOC_MAGIC || nr >= ARRAY_SIZE(qkdchip_ioctls))
 		return -ENOTTY;
@@ -82,13 +95,9 @@ static long qkdchip_ioctl(struct file *file, unsigned int cmd, unsigned long uar
 			return ret;
 	}
 
-	if (ioc->needs_card) {
-		down_read(&qd->lock);
-		ret = qd->alive ? ioc->fn(qd, buf) : -ENODEV;
-		up_read(&qd->lock);
-	} else {
-		ret = ioc->fn(qd, buf);
-	}
+	down_read(&qd->lock);
+	ret = qd->alive ? ioc->fn(qd, file, buf) : -ENODEV;
+	up_read(&qd->lock);
 	if (ret)
 		return ret;
 
@@ -97,10 +106,35 @@ static long qkdchip_ioctl(struct file *file, unsigned int cmd, unsigned long uar
 	return 0;
 }
 
+static ssize_t qkdchip_read(struct file *file, char __user *buf, size_t count, loff_t *pos)
+{
+	return qkdchip_stream_read(file->private_data, file, buf, count);
+}
+
+static ssize_t qkdchip_write(struct file *file, const char __user *buf, size_t count,
+			     loff_t *pos)
+{
+	return qkdchip_stream_write(file->private_data, file, buf, count);
+}
+
+static __poll_t qkdchip_poll(struct file *file, struct poll_table_struct *wait)
+{
+	return qkdchip_stream_poll(file->private_data, file, wait);
+}
+
+static int qkdchip_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return qkdchip_stream_mmap(file->private_data, file, vma);
+}
+
 const struct file_operations qkdchip_fops = {
 	.owner = THIS_MODULE,
 	.open = qkdchip_open,
 	.release = qkdchip_release,
 	.unlocked_ioctl = qkdchip_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.read = qkdchip_read,
+	.write = qkdchip_write,
+	.poll = qkdchip_poll,
+	.mmap = qkdchip_mmap,
 };

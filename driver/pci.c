@@ -9,6 +9,7 @@
  */
 
 #include <linux/idr.h>
+#include <linux/iopoll.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
@@ -99,6 +100,26 @@ static int qkdchip_read_identity(struct qkdchip_dev *qd)
 	return 0;
 }
 
+/* Reset the card: engines stopped, counters zero, event log empty. */
+static int qkdchip_reset_card(struct qkdchip_dev *qd)
+{
+	u32 v;
+	int err;
+
+	qkdchip_wr(qd, QKDCHIP_REG_CTRL, QKDCHIP_CTRL_RESET);
+	err = read_poll_timeout(qkdchip_rd, v, v != ~0u && (v & QKDCHIP_STATUS_READY), 100,
+				100000, false, qd, QKDCHIP_REG_STATUS);
+	if (err) {
+		dev_err(&qd->pdev->dev, "the card did not come out of reset (status %#x)\n", v);
+		return err;
+	}
+	qd->mod_default[0] = qkdchip_rd(qd, QKDCHIP_REG_C2H_MOD_COUNT);
+	qd->mod_default[1] = qkdchip_rd(qd, QKDCHIP_REG_C2H_MOD_TIME_US);
+	qd->mod_default[2] = qkdchip_rd(qd, QKDCHIP_REG_PAT_MOD_COUNT);
+	qd->mod_default[3] = qkdchip_rd(qd, QKDCHIP_REG_PAT_MOD_TIME_US);
+	return 0;
+}
+
 static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -139,6 +160,9 @@ static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	qd->regs = regs;
 	qd->index = index;
 	init_rwsem(&qd->lock);
+	mutex_init(&qd->table_lock);
+	init_waitqueue_head(&qd->table_wq);
+	qkdchip_streams_init(qd);
 
 	/* From here on, put_device() frees qd and the index. */
 	device_initialize(&qd->dev);
@@ -152,6 +176,8 @@ static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_put;
 
 	err = qkdchip_read_identity(qd);
+	if (!err)
+		err = qkdchip_reset_card(qd);
 	if (err)
 		goto err_put;
 
@@ -192,14 +218,23 @@ err_put:
 static void qkdchip_remove(struct pci_dev *pdev)
 {
 	struct qkdchip_dev *qd = pci_get_drvdata(pdev);
+	unsigned int i;
 
 	/* No new opens, no more sysfs readers. */
 	cdev_device_del(&qd->cdev, &qd->dev);
 	/* Waits for debugfs users still inside a file operation. */
 	qkdchip_debugfs_fini(qd);
 
-	/* Wait for file operations that are using the card, then cut them off. */
+	/*
+	 * Make waiters give up, wait for the operations that use the card, stop the
+	 * streams and drop their DMA mappings; then nobody touches the card again.
+	 */
+	WRITE_ONCE(qd->dying, true);
+	for (i = 0; i < QKDCHIP_NUM_STREAMS; i++)
+		wake_up_interruptible_all(&qd->streams[i].wq);
+	wake_up_all(&qd->table_wq);
 	down_write(&qd->lock);
+	qkdchip_streams_remove(qd);
 	qd->alive = false;
 	up_write(&qd->lock);
 

@@ -228,6 +228,8 @@
 #define QKDCHIP_REG_PAT_UNDERRUNS	0x2148	/* underrun intervals */
 #define QKDCHIP_REG_PAT_BAD_SYMBOLS	0x214c	/* symbols >= table size */
 #define QKDCHIP_REG_PAT_DMA_ERRORS	0x2150
+#define QKDCHIP_REG_PAT_TOTAL_LO	0x2158	/* pattern bytes consumed since reset */
+#define QKDCHIP_REG_PAT_TOTAL_HI	0x215c
 
 /* Pattern write-back block: 64 bytes */
 #define QKDCHIP_PWB_CONS		0x00	/* u64 pattern bytes consumed */

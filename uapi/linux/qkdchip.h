@@ -150,18 +150,19 @@
  * @reserved:	zero
  *
  * The header is followed by signed 16-bit little-endian DAC codes,
- * samples[symbol][channel][sample], each within the card's DAC range.
+ * samples[symbol][channel][sample], each within the card's DAC range. All fields
+ * are little-endian, whatever the host.
  */
 struct qkdchip_table_hdr {
-	__u32 magic;
-	__u16 version;
-	__u16 hdr_size;
-	__u16 symbols;
+	__le32 magic;
+	__le16 version;
+	__le16 hdr_size;
+	__le16 symbols;
 	__u8 channels;
 	__u8 samples;
-	__u32 data_size;
-	__u32 crc32;
-	__u32 reserved[3];
+	__le32 data_size;
+	__le32 crc32;
+	__le32 reserved[3];
 };
 
 #define QKDCHIP_TABLE_MAGIC		0x54574b51	/* "QKWT" in memory */
