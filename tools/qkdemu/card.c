@@ -135,6 +135,8 @@ uint32_t card_reg_read(struct card *c, uint32_t off)
 		return client ? (256u | 2u << 16) : 0;
 	case QKDCHIP_REG_CAP_FRAME:
 		return 10u | 30u << 8;
+	case QKDCHIP_REG_STATUS:
+		return QKDCHIP_STATUS_READY;
 	case QKDCHIP_REG_SCRATCH:
 		return c->scratch;
 	case QKDCHIP_REG_IRQ_STATUS:
