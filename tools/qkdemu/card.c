@@ -186,7 +186,7 @@ int ring_start(struct card *c, unsigned int engine, const struct ring_regs *regs
 			flags |= (uint32_t)d[12 + b] << (8 * b);
 		}
 		if ((addr & 4095) || len != (1u << blog) || flags ||
-		    addr + len < addr || (c->fault.desc_error[engine] &&
+		    addr > UINT64_MAX - (len - 1) || (c->fault.desc_error[engine] &&
 					  i == (c->fault.desc_index[engine] < count ?
 						c->fault.desc_index[engine] : count - 1))) {
 			c->fault.desc_error[engine] = false;
