@@ -788,6 +788,14 @@ int card_symbol_at(struct card *c, uint64_t slot, unsigned int *bank)
 			return CARD_SYM_UNKNOWN;
 		if (p->in_underrun && k >= p->u_first && slot < c->now)
 			return CARD_SYM_BLANK;
+		if (k >= p->prod && slot >= c->now) {
+			/* a look ahead at the host's producer index (no error if it fails) */
+			uint64_t v;
+
+			if (card_dma_read(c, p->ring.shadow, &v, 8) && v >= p->prod &&
+			    v - p->cons <= p->ring_bytes)
+				p->prod = v;
+		}
 		if (k >= p->prod)
 			return slot < c->now ? CARD_SYM_BLANK : CARD_SYM_UNKNOWN;
 		src = card_dma(c, p->ring.buf[(k >> p->ring.buf_log2) & (p->ring.count - 1)] +

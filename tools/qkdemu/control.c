@@ -128,9 +128,12 @@ int control_exec(struct control *ctl, const char *line, char *out, size_t len)
 	if (!argc)
 		return reply(out, len, -1, "error empty command (try 'help')");
 
-	if (!strcmp(argv[0], "help"))
+	if (!strcmp(argv[0], "help")) {
+		if (argc != 1)
+			return reply(out, len, -1, "error usage: help");
 		return reply(out, len, 0, "ok help cards info reg status reset clock temp model "
 			     "symbol fault remove exit");
+	}
 
 	if (!strcmp(argv[0], "cards")) {
 		if (argc != 1)
