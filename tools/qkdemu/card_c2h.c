@@ -923,15 +923,12 @@ uint64_t c2h_next_deadline(const struct card *c)
 	if (h->unpub && c->c2h_mod_time_us && h->oldest_unpub + mt < t)
 		t = h->oldest_unpub + mt;
 	if (h->source == QKDCHIP_C2H_SOURCE_TEST) {
-		if (h->run_flow) {
-			if (!ring_free_recs(h) && c->now + PAT_POLL_SLOTS < t)
-				t = c->now + PAT_POLL_SLOTS;
-			else if (ring_free_recs(h) && test_due(h, h->test_n) < t)
-				t = test_due(h, h->test_n) > c->now ? test_due(h, h->test_n) :
-					c->now + 1;
-			return t;
-		}
+		/* rate 0 and the ring full: look for room again soon */
+		if (h->run_flow && !ring_free_recs(h) && c->now + PAT_POLL_SLOTS < t)
+			t = c->now + PAT_POLL_SLOTS;
 		due = test_due(h, h->test_n);
+		if (h->run_flow && due < c->now)
+			due = c->now;
 		if (!h->unpub && c->c2h_mod_time_us && due + mt < t)
 			t = due + mt;
 		if (c->c2h_mod_count) {

@@ -35,15 +35,18 @@ void seed_for_frame(const struct card *c, uint64_t frame, uint32_t key[8])
 }
 
 /* The card-seeded symbol of @slot with frames of 2^@log2 slots */
-static unsigned int seeded_symbol(const struct card *c, uint64_t slot, unsigned int log2)
+static unsigned int seeded_symbol(struct card *c, uint64_t slot, unsigned int log2)
 {
 	uint64_t f = slot >> log2, i = slot - (f << log2);
 	const uint32_t nonce[3] = { 0, (uint32_t)f, (uint32_t)(f >> 32) };
-	uint32_t key[8];
 	uint8_t blk[64];
 
-	seed_for_frame(c, f, key);
-	chacha20_block(key, (uint32_t)(i >> 6), nonce, blk);
+	if (!c->seed_cache_valid || c->seed_cache_frame != f) {
+		seed_for_frame(c, f, c->seed_cache_key);
+		c->seed_cache_frame = f;
+		c->seed_cache_valid = true;
+	}
+	chacha20_block(c->seed_cache_key, (uint32_t)(i >> 6), nonce, blk);
 	return blk[i & 63];
 }
 

@@ -220,6 +220,7 @@ struct det {
 	uint32_t drift_mrad;				/* phase diffusion, mrad/sqrt(s) */
 	uint32_t visibility_ppm;
 	double phase[CARD_DET_UNITS];
+	double click_rate[CARD_DET_CHANNELS];		/* cached: det_rates_update() */
 	/* the running click process */
 	uint64_t next_click[CARD_DET_CHANNELS];		/* slot */
 	uint32_t next_fine[CARD_DET_CHANNELS];		/* ps within the slot */
@@ -293,6 +294,10 @@ struct card {
 
 	struct rng drift_rng, noise_rng, click_rng, ref_rng;
 	uint32_t drbg_key[8];
+	/* the seed of the frame card_symbol_at() last looked at */
+	bool seed_cache_valid;
+	uint64_t seed_cache_frame;
+	uint32_t seed_cache_key[8];
 };
 
 static inline bool card_is_client(const struct card *c)
@@ -371,6 +376,7 @@ void temp_check(struct card *c);
 double det_eff(const struct card *c, unsigned int ch);
 double det_dark(const struct card *c, unsigned int ch);
 double det_click_rate(const struct card *c, unsigned int ch);
+void det_rates_update(struct card *c);
 bool clock_pps_active(const struct card *c);
 uint64_t clock_next_pps(const struct card *c, uint64_t after);
 bool source_locked(const struct card *c);

@@ -203,6 +203,7 @@ static void protect(struct card *c)
 	}
 	for (ch = 0; ch < CARD_DET_CHANNELS; ch++)
 		c->det.bias_ua[ch] = 0;
+	det_rates_update(c);
 	c->comb.ctrl &= ~QKDCHIP_COMB_ON;
 	lock_eval(c, &c->comb, false);
 	c2h_clicks_changed(c, -1);
@@ -286,7 +287,17 @@ double det_dark(const struct card *c, unsigned int ch)
 
 double det_click_rate(const struct card *c, unsigned int ch)
 {
-	return det_eff(c, ch) * (double)c->det.quantum_rate[ch] + det_dark(c, ch);
+	return c->det.click_rate[ch];
+}
+
+/* After a change of bias or light: the click rate of every channel */
+void det_rates_update(struct card *c)
+{
+	unsigned int ch;
+
+	for (ch = 0; ch < CARD_DET_CHANNELS; ch++)
+		c->det.click_rate[ch] = det_eff(c, ch) * (double)c->det.quantum_rate[ch] +
+					det_dark(c, ch);
 }
 
 int card_model_set(struct card *c, const char *what, unsigned int index, uint64_t value,
@@ -305,6 +316,7 @@ int card_model_set(struct card *c, const char *what, unsigned int index, uint64_
 			return -1;
 		}
 		d->quantum_rate[index] = value;
+		det_rates_update(c);
 		c2h_clicks_changed(c, (int)index);
 	} else if (!strcmp(what, "reference")) {
 		if (index >= CARD_DET_UNITS || value > 1000000000000ULL) {
@@ -465,6 +477,7 @@ void slow_reset(struct card *c)
 		c->det.delay_ps[ch] = 0;
 		c->det.next_click[ch] = NEVER;
 	}
+	det_rates_update(c);
 	c->det.deadtime_ns = 50;
 	c->det.ref_window_log2 = 17;
 	c->clk.ctrl = 0;
@@ -632,6 +645,7 @@ bool slow_write(struct card *c, uint32_t off, uint32_t val)
 	if (off >= QKDCHIP_REG_DET_BIAS_UA(0) && off < QKDCHIP_REG_DET_BIAS_UA(CARD_DET_CHANNELS)) {
 		ch = (off - QKDCHIP_REG_DET_BIAS_UA(0)) / 4;
 		c->det.bias_ua[ch] = hot ? 0 : clamp_u(val, 0, QKDCHIP_DET_BIAS_MAX_UA);
+		det_rates_update(c);
 		c2h_clicks_changed(c, (int)ch);
 		return true;
 	}

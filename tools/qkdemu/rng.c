@@ -6,15 +6,6 @@
 
 #include "rng.h"
 
-uint64_t mix64(uint64_t z)
-{
-	z ^= z >> 30;
-	z *= 0xbf58476d1ce4e5b9ULL;
-	z ^= z >> 27;
-	z *= 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 uint64_t splitmix64_next(uint64_t *state)
 {
 	*state += 0x9e3779b97f4a7c15ULL;

@@ -21,7 +21,14 @@ struct rng {
  * mix64() - the SplitMix64 output function (a bijective 64-bit mixer)
  * @z: input
  */
-uint64_t mix64(uint64_t z);
+static inline uint64_t mix64(uint64_t z)
+{
+	z ^= z >> 30;
+	z *= 0xbf58476d1ce4e5b9ULL;
+	z ^= z >> 27;
+	z *= 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 /**
  * splitmix64_next() - advance a SplitMix64 state by 0x9e3779b97f4a7c15 and mix it

@@ -553,6 +553,23 @@ TEST_F(c2h, stall)
 	EXPECT_EQ(2000u, ev_arg(f, (uint32_t)i));	/* microseconds */
 }
 
+/* A stall injected while the engine is stopped starts with the next run (--fault). */
+TEST_F(c2h, stall_pending_until_start)
+{
+	struct fake *f = &self->f;
+	struct card_fault flt = { .kind = CARD_FAULT_STALL, .a = 1 };
+	char err[64];
+
+	ASSERT_EQ(0, card_inject(f->card, &flt, err, sizeof(err)));
+	fake_run(f, 5 * NS_PER_MS);
+	start_test(f, 1000000, 4);
+	EXPECT_NE(0u, rd(f, QKDCHIP_REG_C2H_STATUS) & QKDCHIP_C2H_ST_STALLED);
+	fake_run(f, 1 * NS_PER_MS);
+	EXPECT_EQ(0u, rd(f, QKDCHIP_REG_C2H_STATUS) & QKDCHIP_C2H_ST_STALLED);
+	EXPECT_EQ(1000u, rd64(f, QKDCHIP_REG_C2H_DROPPED_LO));
+	EXPECT_EQ(1u, rd(f, QKDCHIP_REG_C2H_STALLS));
+}
+
 TEST_F(c2h, corrupted_record)
 {
 	struct fake *f = &self->f;

@@ -661,6 +661,49 @@ TEST_F(client, clock_reference)
 	EXPECT_GE(ev_find(f, head, QKDCHIP_EV_CLOCK_LOST), 0);
 }
 
+TEST_F(client, irq_storm)
+{
+	struct fake *f = &self->f;
+	char *argv[] = { "irq-storm", "1", "50" }, err[128];
+	struct card_fault flt;
+
+	ASSERT_EQ(0, card_fault_parse(3, argv, &flt, err, sizeof(err)));
+	ASSERT_EQ(0, card_inject(f->card, &flt, err, sizeof(err)));
+	EXPECT_EQ(1u, f->irqs[1]);		/* the first at once */
+	fake_run(f, 100 * NS_PER_US);		/* then one every 10 us */
+	EXPECT_EQ(11u, f->irqs[1]);
+	fake_run(f, 10 * NS_PER_MS);
+	EXPECT_EQ(50u, f->irqs[1]);
+	EXPECT_EQ(0u, f->irqs[0] + f->irqs[2]);
+	EXPECT_EQ(0u, rd(f, QKDCHIP_REG_IRQ_STATUS));	/* no cause: spurious interrupts */
+}
+
+/* A lock-lost fault while nothing is locked waits for the next lock. */
+TEST_F(server, comb_lock_lost_pending)
+{
+	struct fake *f = &self->f;
+	struct card_fault flt = { .kind = CARD_FAULT_LOCK_LOST };
+	uint32_t head = rd(f, QKDCHIP_REG_EVLOG_HEAD);
+	char err[64];
+	int i;
+
+	ASSERT_EQ(0, card_inject(f->card, &flt, err, sizeof(err)));
+	wr(f, QKDCHIP_REG_COMB_PUMP_UA, 355000);
+	wr(f, QKDCHIP_REG_COMB_CTRL, QKDCHIP_COMB_ON | QKDCHIP_COMB_LOCK_LOOP);
+	fake_run(f, 60 * NS_PER_MS);
+	/* acquired, lost at once, searching again */
+	i = ev_find(f, head, QKDCHIP_EV_LOCK_ACQUIRED);
+	ASSERT_GE(i, 0);
+	EXPECT_EQ(1u, ev_arg(f, (uint32_t)i));		/* the comb */
+	i = ev_find(f, (uint32_t)i, QKDCHIP_EV_LOCK_LOST);
+	ASSERT_GE(i, 0);
+	EXPECT_EQ(1u, ev_arg(f, (uint32_t)i));
+	EXPECT_EQ(1u, rd(f, QKDCHIP_REG_COMB_STATUS) >> 16);
+	EXPECT_EQ((uint32_t)QKDCHIP_LOCK_ACQUIRING, rd(f, QKDCHIP_REG_COMB_STATUS) & 3);
+	fake_run(f, 60 * NS_PER_MS);
+	EXPECT_EQ((uint32_t)QKDCHIP_LOCK_LOCKED, rd(f, QKDCHIP_REG_COMB_STATUS) & 3);
+}
+
 /* Same seed and index: the same card; another index: another card. */
 TEST(determinism)
 {
