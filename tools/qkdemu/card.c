@@ -207,18 +207,17 @@ int ring_start(struct card *c, unsigned int engine, const struct ring_regs *regs
 	return 0;
 }
 
-/* Write half of a writable pair; returns nothing useful (the pair is updated in place). */
-uint32_t reg64_write(struct reg64 *r, bool hi, uint32_t val, bool locked)
+/* Write half of a writable pair (a locked pair ignores the HI write; LO stays held). */
+void reg64_write(struct reg64 *r, bool hi, uint32_t val, bool locked)
 {
 	if (!hi) {
 		r->lo_held = val;
 		r->held = true;
-		return 0;
+		return;
 	}
 	if (!locked)
 		r->v = (uint64_t)val << 32 | (r->held ? r->lo_held : (uint32_t)r->v);
 	r->held = false;
-	return 0;
 }
 
 bool card_engine_busy(const struct card *c)

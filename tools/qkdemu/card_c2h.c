@@ -747,7 +747,8 @@ static void c2h_stop(struct card *c)
 
 /* ---- registers -------------------------------------------------------------------------------- */
 
-static bool ring_regs_read(const struct ring_regs *r, uint32_t rel, uint32_t *val)
+/* The ring registers of an engine block (same layout in both), relative offsets */
+bool ring_regs_read(const struct ring_regs *r, uint32_t rel, uint32_t *val)
 {
 	switch (rel) {
 	case 0x08:
@@ -778,7 +779,7 @@ static bool ring_regs_read(const struct ring_regs *r, uint32_t rel, uint32_t *va
 	return false;
 }
 
-static bool ring_regs_write(struct ring_regs *r, uint32_t rel, uint32_t val, bool locked)
+bool ring_regs_write(struct ring_regs *r, uint32_t rel, uint32_t val, bool locked)
 {
 	switch (rel) {
 	case 0x08:
@@ -803,16 +804,6 @@ static bool ring_regs_write(struct ring_regs *r, uint32_t rel, uint32_t val, boo
 		return true;
 	}
 	return false;
-}
-
-bool ring_regs_rd(const struct ring_regs *r, uint32_t rel, uint32_t *val)
-{
-	return ring_regs_read(r, rel, val);
-}
-
-bool ring_regs_wr(struct ring_regs *r, uint32_t rel, uint32_t val, bool locked)
-{
-	return ring_regs_write(r, rel, val, locked);
 }
 
 bool c2h_read(struct card *c, uint32_t off, uint32_t *val)

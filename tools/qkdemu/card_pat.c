@@ -641,7 +641,7 @@ bool pat_read(struct card *c, uint32_t off, uint32_t *val)
 
 	if (off < 0x2100 || off >= 0x2200)
 		return false;
-	if (ring_regs_rd(&p->regs, off - 0x2100, val))
+	if (ring_regs_read(&p->regs, off - 0x2100, val))
 		return true;
 	switch (off) {
 	case QKDCHIP_REG_PAT_CTRL:
@@ -687,7 +687,7 @@ bool pat_write(struct card *c, uint32_t off, uint32_t val)
 
 	if (off < 0x2100 || off >= 0x2200)
 		return false;
-	if (ring_regs_wr(&p->regs, off - 0x2100, val, p->running))
+	if (ring_regs_write(&p->regs, off - 0x2100, val, p->running))
 		return true;
 	switch (off) {
 	case QKDCHIP_REG_PAT_CTRL:

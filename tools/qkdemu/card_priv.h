@@ -330,7 +330,7 @@ bool card_dma_write(struct card *c, uint64_t iova, const void *src, uint64_t len
 bool card_engine_busy(const struct card *c);
 int ring_start(struct card *c, unsigned int engine, const struct ring_regs *regs,
 	       struct ring *ring, uint32_t *err_code, uint32_t *err_arg);
-uint32_t reg64_write(struct reg64 *r, bool hi, uint32_t val, bool locked);
+void reg64_write(struct reg64 *r, bool hi, uint32_t val, bool locked);
 
 /* card_c2h.c */
 void c2h_reset(struct card *c);
@@ -345,8 +345,8 @@ void c2h_emit(struct card *c, uint64_t rec, uint64_t slot);
 bool c2h_card_source(const struct card *c);
 void c2h_stall(struct card *c, uint64_t slots);
 void c2h_clicks_changed(struct card *c, int channel);	/* -1: all */
-bool ring_regs_rd(const struct ring_regs *r, uint32_t rel, uint32_t *val);
-bool ring_regs_wr(struct ring_regs *r, uint32_t rel, uint32_t val, bool locked);
+bool ring_regs_read(const struct ring_regs *r, uint32_t rel, uint32_t *val);
+bool ring_regs_write(struct ring_regs *r, uint32_t rel, uint32_t val, bool locked);
 
 /* card_pat.c: pattern and table engines */
 void pat_reset(struct card *c);
