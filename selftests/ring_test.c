@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -135,6 +136,20 @@ TEST_F(ring, start_stop_state_checked)
 	EXPECT_EQ(0, ioctl(self->fd, QKDCHIP_IOC_WAKEUP, &w));
 	EXPECT_EQ(0, qk_stream_stop(self->fd, 0));
 	EXPECT_EQ(0, qk_stream_stop(self->fd, 0));			/* twice is fine */
+	EXPECT_EQ(0, ring_free(self->fd, 0));
+}
+
+/* An allocation failure (injected through debugfs) is ENOMEM and leaves no ring. */
+TEST_F(ring, setup_allocation_failure)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/qkdchip/qkdchip%d/fail_ring_alloc",
+		 qk_dev_index(self->card));
+	ASSERT_EQ(0, qk_write_file(path, "1"));
+	EXPECT_EQ(ENOMEM, setup(self->fd, 0, 65536, 4));
+	EXPECT_EQ(ENXIO, ring_free(self->fd, 0));
+	EXPECT_EQ(0, setup(self->fd, 0, 65536, 4));
 	EXPECT_EQ(0, ring_free(self->fd, 0));
 }
 
