@@ -914,9 +914,13 @@ uint64_t c2h_next_deadline(const struct card *c)
 	if (h->unpub && c->c2h_mod_time_us && h->oldest_unpub + mt < t)
 		t = h->oldest_unpub + mt;
 	if (h->source == QKDCHIP_C2H_SOURCE_TEST) {
-		/* rate 0 and the ring full: look for room again soon */
-		if (h->run_flow && !ring_free_recs(h) && c->now + PAT_POLL_SLOTS < t)
-			t = c->now + PAT_POLL_SLOTS;
+		/*
+		 * Rate 0 and the ring full: nothing can happen before the next look for
+		 * room (records due long ago must not pull the deadline to "now", or time
+		 * would crawl one slot at a time).
+		 */
+		if (h->run_flow && !ring_free_recs(h))
+			return c->now + PAT_POLL_SLOTS < t ? c->now + PAT_POLL_SLOTS : t;
 		due = test_due(h, h->test_n);
 		if (h->run_flow && due < c->now)
 			due = c->now;

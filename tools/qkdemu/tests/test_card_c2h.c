@@ -408,13 +408,18 @@ TEST_F(c2h, ring_full_lost_triple)
 TEST_F(c2h, rate_zero_is_flow_controlled)
 {
 	struct fake *f = &self->f;
-	uint64_t n, prod;
+	uint64_t n, prod, calls;
 
 	start_test(f, 0, 9);
 	fake_run(f, 2 * NS_PER_MS);
 	EXPECT_EQ(2048u, wb_read(f, &self->r).prod);
 	EXPECT_EQ(0u, rd64(f, QKDCHIP_REG_C2H_DROPPED_LO));
 	EXPECT_EQ(0u, rd(f, QKDCHIP_REG_C2H_STATUS) & QKDCHIP_C2H_ST_FULL);
+	/* a full ring is polled, not spun on: one second of card time, a bounded cost */
+	calls = f->dma_calls;
+	fake_run(f, 1000 * NS_PER_MS);
+	EXPECT_LE(f->dma_calls - calls, 40000u);
+	EXPECT_EQ(2048u, wb_read(f, &self->r).prod);
 	fake_put64(f, self->r.shadow, 1000);
 	fake_run(f, 1 * NS_PER_MS);
 	prod = wb_read(f, &self->r).prod;
