@@ -74,7 +74,7 @@ static uint64_t unwrap_forward(uint64_t base, uint64_t low, unsigned int bits)
 	return base + ((low - base) & mask);
 }
 
-/* The full value of @low (its low @bits) nearest to @base (ties go forward). */
+/* The full value of @low (its low @bits) nearest to @base (a tie goes backwards). */
 static uint64_t unwrap_nearest(uint64_t base, uint64_t low, unsigned int bits, bool *ok)
 {
 	uint64_t mask = (1ULL << bits) - 1, d = (low - base) & mask;

@@ -270,9 +270,6 @@ static int read_geometry(struct parser *p, unsigned int which, const struct toke
 	if (p->geo[which])
 		return fail_at(p, kw->col, "'%s' given twice (first on line %u)", geo_names[which],
 			       p->geo_line[which]);
-	if (p->cur >= 0 || p->sym_line)
-		return fail_at(p, kw->col, "'%s' after the first symbol block: the header comes first",
-			       geo_names[which]);
 	if (!next_token(p, &tok))
 		return fail_at(p, end_col(p), "'%s' needs a number", geo_names[which]);
 	err = parse_count(p, &tok, geo_names[which], 1, geo_max[which], &p->geo[which]);
@@ -470,7 +467,7 @@ static int read_line(struct parser *p)
 		return read_symbol(p, &kw);
 	if (p->cur >= 0)
 		return read_row(p, &kw);
-	if (p->sym_line)
+	if (p->geo[0] && p->geo[1] && p->geo[2])
 		return fail_at(p, kw.col, "'%.*s' outside a symbol block (expected 'symbol N')",
 			       TOK(&kw));
 	return fail_at(p, kw.col,
