@@ -90,6 +90,7 @@ static void qkdchip_drain_events(struct qkdchip_dev *qd)
 		u64 slot = qkdchip_rd(qd, base + 8) | (u64)qkdchip_rd(qd, base + 12) << 32;
 
 		qkdchip_log_event(qd, code, arg, slot);
+		qkdchip_nl_event(qd, code, arg, slot);
 		atomic64_inc(&qd->stats.events);
 	}
 	qkdchip_wr(qd, QKDCHIP_REG_EVLOG_TAIL, tail);

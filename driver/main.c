@@ -31,13 +31,19 @@ static int __init qkdchip_init(void)
 
 	qkdchip_debugfs_root = debugfs_create_dir(QKDCHIP_NAME, NULL);
 
+	err = qkdchip_nl_init();
+	if (err)
+		goto err_debugfs;
+
 	err = qkdchip_pci_register();
 	if (err)
-		goto err_class;
+		goto err_nl;
 
 	return 0;
 
-err_class:
+err_nl:
+	qkdchip_nl_exit();
+err_debugfs:
 	debugfs_remove_recursive(qkdchip_debugfs_root);
 	class_unregister(&qkdchip_class);
 err_chrdev:
@@ -48,6 +54,7 @@ err_chrdev:
 static void __exit qkdchip_exit(void)
 {
 	qkdchip_pci_unregister();
+	qkdchip_nl_exit();
 	debugfs_remove_recursive(qkdchip_debugfs_root);
 	class_unregister(&qkdchip_class);
 	unregister_chrdev_region(qkdchip_devt, QKDCHIP_MAX_CARDS);

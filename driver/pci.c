@@ -197,6 +197,10 @@ static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	qkdchip_debugfs_init(qd);
+	err = qkdchip_hwmon_init(qd);
+	if (err)
+		dev_warn(dev, "no hwmon device (%d): temperatures only via netlink\n", err);
+	qkdchip_nl_add(qd);
 
 	dev_info(dev, "%s: %s card, interface %u.%u.%u, serial %016llx, firmware %u (%08x)\n",
 		 dev_name(&qd->dev),
@@ -220,6 +224,9 @@ static void qkdchip_remove(struct pci_dev *pdev)
 	struct qkdchip_dev *qd = pci_get_drvdata(pdev);
 	unsigned int i;
 
+	/* Out of the netlink list first: no new netlink users. */
+	qkdchip_nl_del(qd);
+	qkdchip_hwmon_fini(qd);
 	/* No new opens, no more sysfs readers. */
 	cdev_device_del(&qd->cdev, &qd->dev);
 	/* Waits for debugfs users still inside a file operation. */

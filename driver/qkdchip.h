@@ -132,6 +132,8 @@ struct qkdchip_stream {
  *		count, time)
  * @stats:	driver-side counters (struct qkdchip_stats fields the card does not keep)
  * @events_lost: event log entries the card overwrote before we read them
+ * @nl_node:	entry in the netlink card list
+ * @hwmon:	the hwmon device (temperatures)
  */
 struct qkdchip_dev {
 	struct device dev;
@@ -162,6 +164,8 @@ struct qkdchip_dev {
 		atomic64_t events;
 	} stats;
 	u64 events_lost;
+	struct list_head nl_node;
+	struct device *hwmon;
 };
 
 static inline struct qkdchip_dev *to_qkdchip(struct device *dev)
@@ -237,6 +241,19 @@ __poll_t qkdchip_stream_poll(struct qkdchip_dev *qd, struct file *file,
 			     struct poll_table_struct *wait);
 int qkdchip_stream_mmap(struct qkdchip_dev *qd, struct file *file,
 			struct vm_area_struct *vma);
+
+int qkdchip_stream_force_stop(struct qkdchip_dev *qd, unsigned int s);
+
+/* netlink.c */
+int qkdchip_nl_init(void);
+void qkdchip_nl_exit(void);
+void qkdchip_nl_add(struct qkdchip_dev *qd);
+void qkdchip_nl_del(struct qkdchip_dev *qd);
+void qkdchip_nl_event(struct qkdchip_dev *qd, u32 code, u32 arg, u64 slot);
+
+/* hwmon.c */
+int qkdchip_hwmon_init(struct qkdchip_dev *qd);
+void qkdchip_hwmon_fini(struct qkdchip_dev *qd);
 
 /* table.c */
 int qkdchip_ioc_table_load(struct qkdchip_dev *qd, struct file *file, void *arg);

@@ -348,6 +348,28 @@ int qkdchip_ioc_stream_stop(struct qkdchip_dev *qd, struct file *file, void *arg
 	return err;
 }
 
+/* An operator stops a stream, whoever owns it (netlink); qd->lock held. */
+int qkdchip_stream_force_stop(struct qkdchip_dev *qd, unsigned int s)
+{
+	struct qkdchip_stream *st = &qd->streams[s];
+	int err = 0;
+
+	mutex_lock(&st->lock);
+	if (st->running) {
+		err = qkdchip_engine_stop(qd, s) ? -EIO : 0;
+		st->running = false;
+		st->rewind = s == QKDCHIP_STREAM_PAT;
+		qkdchip_set_state(st->ring, QKDCHIP_RING_STOPPED, 0);
+		if (!st->ring)
+			st->owner = NULL;
+		dev_info(&qd->pdev->dev, "%s stream stopped by an operator\n",
+			 s == QKDCHIP_STREAM_C2H ? "c2h" : "pattern");
+	}
+	mutex_unlock(&st->lock);
+	wake_up_interruptible_all(&st->wq);
+	return err;
+}
+
 /* Arm the stream's interrupt with the card index the caller has seen. */
 static void qkdchip_arm(struct qkdchip_dev *qd, unsigned int s, u64 seen)
 {

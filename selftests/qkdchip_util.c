@@ -151,6 +151,21 @@ int qk_emu_cards(void)
 	return (int)n;
 }
 
+int qk_emu_role(unsigned int card)
+{
+	char rep[160];
+	int ret;
+
+	ret = qk_ctl(rep, sizeof(rep), "info %u", card);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	if (strstr(rep, " role=client "))
+		return QKDCHIP_ROLE_CLIENT;
+	if (strstr(rep, " role=server "))
+		return QKDCHIP_ROLE_SERVER;
+	return -EIO;
+}
+
 int qk_sysfs_read(int index, const char *attr, char *buf, size_t len)
 {
 	char path[256];

@@ -28,6 +28,9 @@ int qk_ctl_reg(unsigned int card, uint32_t off, uint32_t *val);
 /* Number of cards the emulator serves, or -errno. */
 int qk_emu_cards(void);
 
+/* Role of emulator card @card (QKDCHIP_ROLE_*, from the control channel), or -errno. */
+int qk_emu_role(unsigned int card);
+
 /* /dev/qkdchipN index of emulator card @card (matched by serial), or -errno. */
 int qk_dev_index(unsigned int card);
 

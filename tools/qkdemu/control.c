@@ -51,6 +51,19 @@ const char *control_help(void)
 	       "  cards                     number of cards\n"
 	       "  info CARD                 role, serial and connection state of a card\n"
 	       "  reg CARD OFFSET [VALUE]   read (or write) a 32-bit BAR0 register\n"
+	       "  status CARD               engine states and counters (key=value ...)\n"
+	       "  reset CARD                reset the card (as CTRL.RESET)\n"
+	       "  clock CARD present|absent the external 10 MHz + PPS reference\n"
+	       "  temp CARD SENSOR MC|auto  force a temperature (m°C) or release it;\n"
+	       "                            SENSOR chip, board, fpga or 0..2\n"
+	       "  model CARD [PARAM [INDEX] VALUE]\n"
+	       "                            server click model: quantum CH RATE, reference\n"
+	       "                            UNIT RATE (photons/s), drift MRAD, visibility PPM\n"
+	       "  symbol CARD SLOT          the symbol a client card plays in a slot\n"
+	       "  fault CARD NAME [ARG...]  inject a fault: dma-write, dma-read,\n"
+	       "                            desc-error [c2h|pat] [INDEX], stall MS, corrupt,\n"
+	       "                            lock-lost, over-temp SENSOR [MC],\n"
+	       "                            irq-storm VECTOR COUNT, remove\n"
 	       "  remove CARD               surprise removal: drop the card's vfio-user client\n"
 	       "  exit [STATUS]             terminate the emulator at once (it 'dies')\n"
 	       "CARD is N or cardN. Numbers are decimal or 0x-prefixed hexadecimal.\n";
@@ -93,12 +106,16 @@ static int parse_card(struct control *ctl, const char *s, unsigned int *index)
 	return 0;
 }
 
+static int card_command(struct control *ctl, struct card *card, unsigned int idx,
+			unsigned int argc, char **argv, char *out, size_t len);
+
 int control_exec(struct control *ctl, const char *line, char *out, size_t len)
 {
-	char copy[CONTROL_LINE_MAX], *argv[8], *save = NULL, *tok;
+	char copy[CONTROL_LINE_MAX], *argv[10], *save = NULL, *tok;
 	unsigned int argc = 0, idx;
-	uint64_t off, val;
 	struct card *card;
+	uint64_t val;
+	int ret;
 
 	if (strlen(line) >= sizeof(copy))
 		return reply(out, len, -1, "error line too long");
@@ -111,8 +128,12 @@ int control_exec(struct control *ctl, const char *line, char *out, size_t len)
 	if (!argc)
 		return reply(out, len, -1, "error empty command (try 'help')");
 
-	if (!strcmp(argv[0], "help"))
-		return reply(out, len, 0, "ok help cards info reg remove exit");
+	if (!strcmp(argv[0], "help")) {
+		if (argc != 1)
+			return reply(out, len, -1, "error usage: help");
+		return reply(out, len, 0, "ok help cards info reg status reset clock temp model "
+			     "symbol fault remove exit");
+	}
 
 	if (!strcmp(argv[0], "cards")) {
 		if (argc != 1)
@@ -127,19 +148,79 @@ int control_exec(struct control *ctl, const char *line, char *out, size_t len)
 		_exit(argc == 2 ? (int)val : 0);
 	}
 
+	{
+		static const char *const card_cmds[] = { "info", "reg", "status", "reset", "clock",
+							 "temp", "model", "symbol", "fault",
+							 "remove" };
+		unsigned int i;
+
+		for (i = 0; i < sizeof(card_cmds) / sizeof(card_cmds[0]); i++)
+			if (!strcmp(argv[0], card_cmds[i]))
+				break;
+		if (i == sizeof(card_cmds) / sizeof(card_cmds[0]))
+			return reply(out, len, -1, "error unknown command '%s' (try 'help')",
+				     argv[0]);
+	}
 	if (argc < 2 || parse_card(ctl, argv[1], &idx))
 		return reply(out, len, -1, "error %s: missing or unknown card (have %u)", argv[0],
 			     ctl->ncards);
 	card = ctl->ops.card(ctl->ops.ctx, idx);
+	if (!card)
+		return reply(out, len, -1, "error %s: no card %u", argv[0], idx);
+	if (ctl->ops.sync)
+		ctl->ops.sync(ctl->ops.ctx, idx);
+	ret = card_command(ctl, card, idx, argc, argv, out, len);
+	if (ctl->ops.rearm)
+		ctl->ops.rearm(ctl->ops.ctx, idx);
+	return ret;
+}
+
+static int parse_s32(const char *s, int32_t *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || v < INT32_MIN || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+static int parse_sensor(const char *s, unsigned int *sensor)
+{
+	static const char *const names[] = { "chip", "board", "fpga" };
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(s, names[i])) {
+			*sensor = i;
+			return 0;
+		}
+	}
+	if (parse_num(s, 2, &v))
+		return -1;
+	*sensor = (unsigned int)v;
+	return 0;
+}
+
+static int card_command(struct control *ctl, struct card *card, unsigned int idx,
+			unsigned int argc, char **argv, char *out, size_t len)
+{
+	char msg[CONTROL_LINE_MAX];
+	uint64_t off, val;
 
 	if (!strcmp(argv[0], "info")) {
 		if (argc != 2)
 			return reply(out, len, -1, "error usage: info CARD");
 		return reply(out, len, 0, "ok card%u role=%s serial=%08" PRIx32 "%08" PRIx32
-			     " connected=%d", idx,
-			     card_reg_read(card, QKDCHIP_REG_ROLE) == CARD_CLIENT ? "client" : "server",
-			     card_reg_read(card, QKDCHIP_REG_SERIAL_HI),
-			     card_reg_read(card, QKDCHIP_REG_SERIAL_LO),
+			     " connected=%d", idx, card_role_name(card_role(card)),
+			     card_reg_peek(card, QKDCHIP_REG_SERIAL_HI),
+			     card_reg_peek(card, QKDCHIP_REG_SERIAL_LO),
 			     vfu_connected(ctl->ops.vfu(ctl->ops.ctx, idx)));
 	}
 
@@ -152,7 +233,101 @@ int control_exec(struct control *ctl, const char *line, char *out, size_t len)
 			card_reg_write(card, (uint32_t)off, (uint32_t)val);
 			return reply(out, len, 0, "ok");
 		}
-		return reply(out, len, 0, "ok 0x%08" PRIx32, card_reg_read(card, (uint32_t)off));
+		return reply(out, len, 0, "ok 0x%08" PRIx32, card_reg_peek(card, (uint32_t)off));
+	}
+
+	if (!strcmp(argv[0], "status")) {
+		if (argc != 2)
+			return reply(out, len, -1, "error usage: status CARD");
+		card_status(card, msg, sizeof(msg));
+		return reply(out, len, 0, "ok %s", msg);
+	}
+
+	if (!strcmp(argv[0], "reset")) {
+		if (argc != 2)
+			return reply(out, len, -1, "error usage: reset CARD");
+		card_reset(card);
+		return reply(out, len, 0, "ok");
+	}
+
+	if (!strcmp(argv[0], "clock")) {
+		if (argc != 3 || (strcmp(argv[2], "present") && strcmp(argv[2], "absent")))
+			return reply(out, len, -1, "error usage: clock CARD present|absent");
+		card_set_clock_ref(card, !strcmp(argv[2], "present"));
+		return reply(out, len, 0, "ok");
+	}
+
+	if (!strcmp(argv[0], "temp")) {
+		unsigned int sensor;
+		int32_t mc = 0;
+		bool force;
+
+		if (argc != 4 || parse_sensor(argv[2], &sensor))
+			return reply(out, len, -1, "error usage: temp CARD SENSOR MC|auto (SENSOR "
+				     "chip, board, fpga or 0..2)");
+		force = strcmp(argv[3], "auto");
+		if (force && (parse_s32(argv[3], &mc) || mc < -55000 || mc > 200000))
+			return reply(out, len, -1, "error temp: MC '%s' is not -55000..200000 or "
+				     "auto", argv[3]);
+		card_force_temp(card, sensor, force, mc);
+		return reply(out, len, 0, "ok");
+	}
+
+	if (!strcmp(argv[0], "model")) {
+		uint64_t index = 0, value;
+
+		if (argc == 2) {
+			if (card_role(card) != CARD_SERVER)
+				return reply(out, len, -1, "error model: card %u is not a server", idx);
+			card_model_show(card, msg, sizeof(msg));
+			return reply(out, len, 0, "ok %s", msg);
+		}
+		if (argc == 5) {
+			if (parse_num(argv[3], 255, &index))
+				return reply(out, len, -1, "error model: bad index '%s'", argv[3]);
+		} else if (argc != 4) {
+			return reply(out, len, -1, "error usage: model CARD [quantum CH RATE | "
+				     "reference UNIT RATE | drift MRAD | visibility PPM]");
+		}
+		if (parse_num(argv[argc - 1], UINT64_MAX, &value))
+			return reply(out, len, -1, "error model: bad value '%s'", argv[argc - 1]);
+		if ((argc == 5) != (!strcmp(argv[2], "quantum") || !strcmp(argv[2], "reference")))
+			return reply(out, len, -1, "error usage: model CARD [quantum CH RATE | "
+				     "reference UNIT RATE | drift MRAD | visibility PPM]");
+		if (card_model_set(card, argv[2], (unsigned int)index, value, msg, sizeof(msg)))
+			return reply(out, len, -1, "error %s", msg);
+		return reply(out, len, 0, "ok");
+	}
+
+	if (!strcmp(argv[0], "symbol")) {
+		int sym;
+
+		if (argc != 3 || parse_num(argv[2], UINT64_MAX, &val))
+			return reply(out, len, -1, "error usage: symbol CARD SLOT");
+		if (card_role(card) != CARD_CLIENT)
+			return reply(out, len, -1, "error symbol: card %u is not a client", idx);
+		sym = card_symbol_at(card, val, NULL);
+		if (sym == CARD_SYM_BLANK)
+			return reply(out, len, 0, "ok blank");
+		if (sym == CARD_SYM_UNKNOWN)
+			return reply(out, len, 0, "ok unknown");
+		return reply(out, len, 0, "ok %d", sym);
+	}
+
+	if (!strcmp(argv[0], "fault")) {
+		struct card_fault f;
+
+		if (argc < 3)
+			return reply(out, len, -1, "error usage: fault CARD NAME [ARG...]");
+		if (card_fault_parse((int)argc - 2, argv + 2, &f, msg, sizeof(msg)))
+			return reply(out, len, -1, "error fault: %s", msg);
+		if (f.kind == CARD_FAULT_REMOVE) {
+			vfu_disconnect(ctl->ops.vfu(ctl->ops.ctx, idx));
+			return reply(out, len, 0, "ok");
+		}
+		if (card_inject(card, &f, msg, sizeof(msg)))
+			return reply(out, len, -1, "error fault: %s", msg);
+		return reply(out, len, 0, "ok");
 	}
 
 	if (!strcmp(argv[0], "remove")) {

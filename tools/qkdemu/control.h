@@ -14,9 +14,15 @@ struct card;
 struct loop;
 struct vfu;
 
+/*
+ * @sync and @rearm (optional) bracket every command that concerns a card: @sync brings
+ * the card up to the present before it, @rearm schedules its next wake-up after it.
+ */
 struct control_ops {
 	struct card *(*card)(void *ctx, unsigned int index);	/* NULL if no such card */
 	struct vfu *(*vfu)(void *ctx, unsigned int index);
+	void (*sync)(void *ctx, unsigned int index);
+	void (*rearm)(void *ctx, unsigned int index);
 	void *ctx;
 };
 

@@ -29,10 +29,17 @@
 #include "qkdchip_hw.h"
 
 #define QKDEMU_MAX_CARDS	16
+#define QKDEMU_MAX_FAULTS	64
+/* The loop wakes a card at most this often (the card catches up exactly when it does). */
+#define QKDEMU_MIN_GAP_NS	200000
+
+struct emu;
 
 struct emu_card {
+	struct emu *emu;
 	struct card *card;
 	struct vfu *vfu;
+	struct loop_timer *timer;
 	enum card_role role;
 	char path[PATH_MAX];
 };
@@ -44,6 +51,7 @@ struct emu {
 	struct control *control;
 	int sigfd;
 	bool verbose;
+	uint64_t t0;		/* loop_now_ns() at power-up: the cards' time 0 */
 };
 
 static void usage(FILE *f)
@@ -59,10 +67,14 @@ static void usage(FILE *f)
 		"  -s, --seed N           seed for every random process (default 1)\n"
 		"  -C, --control PATH     listen for control commands on this UNIX socket\n"
 		"  -r, --ready-fd FD      write \"ready\" to FD and close it once listening\n"
+		"  -f, --fault CARD:NAME[:ARG...]\n"
+		"                         inject a fault at start (repeatable), e.g. 0:dma-write,\n"
+		"                         1:stall:100, 0:irq-storm:1:1000; NAMEs as for the\n"
+		"                         control command 'fault' below ('remove' only at run time)\n"
 		"  -v, --verbose          log every control command and connection to stderr\n"
 		"  -h, --help             this text\n"
 		"\n"
-		"Control commands (one per line; see Documentation/qkdemu/):\n%s",
+		"Control commands (one per line; see Documentation/qkdemu/index.rst):\n%s",
 		QKDEMU_MAX_CARDS, control_help());
 }
 
@@ -70,7 +82,39 @@ static void *emu_dma_ptr(void *ctx, uint64_t iova, uint64_t len, bool write)
 {
 	struct emu_card *ec = ctx;
 
+	/* no DMA while the guest has bus mastering off (PCI_COMMAND_MASTER) */
+	if (!(vfu_pci_command(ec->vfu) & 0x4))
+		return NULL;
 	return vfu_dma_ptr(ec->vfu, iova, len, write ? PROT_READ | PROT_WRITE : PROT_READ);
+}
+
+/* Bring a card up to the present, and re-arm its timer for what it does next. */
+static void emu_sync(struct emu_card *ec)
+{
+	card_advance(ec->card, loop_now_ns() - ec->emu->t0);
+}
+
+static void emu_rearm(struct emu_card *ec)
+{
+	uint64_t next = card_next_deadline_ns(ec->card), now = loop_now_ns() - ec->emu->t0;
+	uint64_t delay;
+
+	if (next == UINT64_MAX) {
+		loop_timer_arm(ec->timer, 0, 0);
+		return;
+	}
+	delay = next > now ? next - now : 0;
+	if (delay < QKDEMU_MIN_GAP_NS)
+		delay = QKDEMU_MIN_GAP_NS;
+	loop_timer_arm(ec->timer, delay, 0);
+}
+
+static void emu_timer(void *arg)
+{
+	struct emu_card *ec = arg;
+
+	emu_sync(ec);
+	emu_rearm(ec);
 }
 
 static int emu_irq(void *ctx, unsigned int vector)
@@ -83,23 +127,33 @@ static int emu_irq(void *ctx, unsigned int vector)
 static int emu_bar_read(void *priv, unsigned int bar, uint64_t off, void *buf, uint32_t len)
 {
 	struct emu_card *ec = priv;
+	int ret;
 
-	return card_bar_read(ec->card, bar, off, buf, len);
+	emu_sync(ec);
+	ret = card_bar_read(ec->card, bar, off, buf, len);
+	emu_rearm(ec);
+	return ret;
 }
 
 static int emu_bar_write(void *priv, unsigned int bar, uint64_t off, const void *buf,
 			 uint32_t len)
 {
 	struct emu_card *ec = priv;
+	int ret;
 
-	return card_bar_write(ec->card, bar, off, buf, len);
+	emu_sync(ec);
+	ret = card_bar_write(ec->card, bar, off, buf, len);
+	emu_rearm(ec);
+	return ret;
 }
 
 static void emu_reset(void *priv)
 {
 	struct emu_card *ec = priv;
 
+	emu_sync(ec);
 	card_reset(ec->card);
+	emu_rearm(ec);
 }
 
 static void emu_connected(void *priv, bool up)
@@ -108,11 +162,15 @@ static void emu_connected(void *priv, bool up)
 	(void)up;
 }
 
+/* Records due before the memory goes are written first; later accesses fault. */
 static void emu_dma_unmapping(void *priv, uint64_t iova, uint64_t len)
 {
-	(void)priv;
+	struct emu_card *ec = priv;
+
 	(void)iova;
 	(void)len;
+	emu_sync(ec);
+	emu_rearm(ec);
 }
 
 static const struct vfu_dev_ops emu_ops = {
@@ -195,6 +253,53 @@ static struct vfu *emu_ctl_vfu(void *ctx, unsigned int index)
 	return index < emu->ncards ? emu->cards[index].vfu : NULL;
 }
 
+static void emu_ctl_sync(void *ctx, unsigned int index)
+{
+	struct emu *emu = ctx;
+
+	if (index < emu->ncards)
+		emu_sync(&emu->cards[index]);
+}
+
+static void emu_ctl_rearm(void *ctx, unsigned int index)
+{
+	struct emu *emu = ctx;
+
+	if (index < emu->ncards)
+		emu_rearm(&emu->cards[index]);
+}
+
+/* --fault CARD:NAME[:ARG...] */
+static int parse_fault(const char *spec, unsigned int *card, struct card_fault *f)
+{
+	char *copy = strdup(spec), *words[8], *save = NULL, *tok, err[160];
+	int n = 0, ret = -EINVAL;
+	uint64_t idx;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ":", &save); tok && n < 8; tok = strtok_r(NULL, ":", &save))
+		words[n++] = tok;
+	if (tok || n < 2 || parse_u64(words[0], &idx) || idx >= QKDEMU_MAX_CARDS) {
+		fprintf(stderr, "qkdemu: --fault '%s': expected CARD:NAME[:ARG...]\n", spec);
+		goto out;
+	}
+	if (card_fault_parse(n - 1, words + 1, f, err, sizeof(err))) {
+		fprintf(stderr, "qkdemu: --fault '%s': %s\n", spec, err);
+		goto out;
+	}
+	if (f->kind == CARD_FAULT_REMOVE) {
+		fprintf(stderr, "qkdemu: --fault '%s': remove is only available at run time "
+			"(control command 'remove' or 'fault CARD remove')\n", spec);
+		goto out;
+	}
+	*card = (unsigned int)idx;
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -203,6 +308,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "fault", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
@@ -212,11 +318,12 @@ int main(int argc, char **argv)
 	struct emu emu = { .sigfd = -1 };
 	uint64_t seed = 1, v;
 	int ready_fd = -1, opt, ret = 1;
-	unsigned int i, n;
+	unsigned int i, n, nfaults = 0, fault_card[QKDEMU_MAX_FAULTS];
+	struct card_fault faults[QKDEMU_MAX_FAULTS];
 	struct stat st;
 	sigset_t mask;
 
-	while ((opt = getopt_long(argc, argv, "d:c:s:C:r:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:c:s:C:r:f:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
@@ -241,6 +348,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			ready_fd = (int)v;
+			break;
+		case 'f':
+			if (nfaults == QKDEMU_MAX_FAULTS) {
+				fprintf(stderr, "qkdemu: --fault: at most %d\n", QKDEMU_MAX_FAULTS);
+				return 2;
+			}
+			if (parse_fault(optarg, &fault_card[nfaults], &faults[nfaults]))
+				return 2;
+			nfaults++;
 			break;
 		case 'v':
 			emu.verbose = true;
@@ -267,6 +383,13 @@ int main(int argc, char **argv)
 	}
 	if (parse_cards(cards, roles, &n))
 		return 2;
+	for (i = 0; i < nfaults; i++) {
+		if (fault_card[i] >= n) {
+			fprintf(stderr, "qkdemu: --fault: there is no card %u (have %u)\n",
+				fault_card[i], n);
+			return 2;
+		}
+	}
 	if (ready_fd >= 0 && fcntl(ready_fd, F_GETFD) < 0) {
 		fprintf(stderr, "qkdemu: --ready-fd: %d is not open\n", ready_fd);
 		return 2;
@@ -290,6 +413,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	emu.t0 = loop_now_ns();
 	for (i = 0; i < n; i++) {
 		struct emu_card *ec = &emu.cards[i];
 		struct card_config cfg = { .role = roles[i], .index = i, .seed = seed };
@@ -312,23 +436,41 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		ec->role = roles[i];
+		ec->emu = &emu;
 		ec->card = card_new(&cfg, &host);
 		if (!ec->card) {
 			fprintf(stderr, "qkdemu: cannot create card %u\n", i);
 			goto out;
 		}
 		emu.ncards++;
+		ec->timer = loop_timer_new(emu.loop, emu_timer, ec);
+		if (!ec->timer) {
+			fprintf(stderr, "qkdemu: cannot create a timer: %s\n", strerror(errno));
+			goto out;
+		}
 		ec->vfu = vfu_new(emu.loop, ec->path, &pci, &emu_ops, ec);
 		if (!ec->vfu) {
 			fprintf(stderr, "qkdemu: cannot serve %s: %s\n", ec->path, strerror(errno));
 			goto out;
 		}
 	}
+	for (i = 0; i < nfaults; i++) {
+		char err[160];
+
+		if (card_inject(emu.cards[fault_card[i]].card, &faults[i], err, sizeof(err))) {
+			fprintf(stderr, "qkdemu: --fault: card %u: %s\n", fault_card[i], err);
+			goto out;
+		}
+	}
+	for (i = 0; i < emu.ncards; i++)
+		emu_rearm(&emu.cards[i]);
 
 	if (control_path) {
 		struct control_ops cops = {
 			.card = emu_ctl_card,
 			.vfu = emu_ctl_vfu,
+			.sync = emu_ctl_sync,
+			.rearm = emu_ctl_rearm,
 			.ctx = &emu,
 		};
 
@@ -358,6 +500,7 @@ out:
 	for (i = 0; i < emu.ncards; i++) {
 		if (emu.cards[i].vfu)
 			vfu_free(emu.cards[i].vfu);
+		loop_timer_free(emu.cards[i].timer);
 		card_free(emu.cards[i].card);
 	}
 	if (emu.sigfd >= 0)

@@ -13,6 +13,12 @@ testbed_root() {
 	"$TESTBED/mkroot" --quiet
 }
 
+# hold_root ROOT: keep ROOT from being garbage-collected by a newer mkroot for as
+# long as this shell lives (a shared lock on its completion marker).
+hold_root() {
+	exec {QKDCHIP_ROOT_LOCK}<"$1/.qkdchip-root-complete" && flock -s "$QKDCHIP_ROOT_LOCK"
+}
+
 # root_kernels ROOT: the bootable kernels of the root, oldest first.
 root_kernels() {
 	cat "$1/etc/qkdchip-kernels"
@@ -52,6 +58,6 @@ in_root() {
 	local root=$1
 	shift
 	unshare -m --propagation private -- bash -c \
-		'source "$0"; setup_mounts "$1"; r=$1; shift; exec chroot "$r" /usr/bin/env -C "$GUEST_TOP" "$@"' \
+		'source "$0"; hold_root "$1"; setup_mounts "$1"; r=$1; shift; chroot "$r" /usr/bin/env -C "$GUEST_TOP" "$@"' \
 		"$TESTBED/lib.sh" "$root" "$@"
 }
