@@ -82,6 +82,7 @@ static unsigned int link_speed(unsigned int code)
 static void fill_pci(struct pci_dev *d, struct qkd_card *c)
 {
 	struct pci_cap *cap;
+	unsigned int type;
 
 	c->vendor = d->vendor_id;
 	c->device = d->device_id;
@@ -93,6 +94,10 @@ static void fill_pci(struct pci_dev *d, struct qkd_card *c)
 		return;
 	cap = pci_find_cap(d, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
 	if (!cap)
+		return;
+	/* root complex integrated endpoints and event collectors have no link */
+	type = (pci_read_word(d, cap->addr + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
+	if (type == PCI_EXP_TYPE_ROOT_INT_EP || type == PCI_EXP_TYPE_ROOT_EC)
 		return;
 	{
 		uint32_t lnkcap = pci_read_long(d, cap->addr + PCI_EXP_LNKCAP);

@@ -6,7 +6,7 @@
 # program finds it through the installed pkg-config file, builds, links and runs.
 #
 # usage: test_abi.sh OUT   (OUT: the build directory with libqkdchip.so.0 and qkdchip.pc)
-# Environment: CC, SANFLAGS (the variant's sanitizer flags, for linking).
+# Environment: VARIANT, CC, SANFLAGS (the variant's sanitizer flags, for linking).
 set -u
 out=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
