@@ -280,6 +280,16 @@ VALID_SETS = [
     ("server", ["tagger", "set", None, "deadtime", "50", "ref-window", "17"],
      {"TAG_DEADTIME_NS": 50, "REF_WINDOW_LOG2": 17}),
     ("server", ["dev", "set", None, "temp-crit", "70000"], {"TEMP_CRIT_MC": 70000}),
+    # back to the reset values, for the tests that follow
+    ("client", ["dev", "set", None, "temp-crit", "70C"], {"TEMP_CRIT_MC": 70000}),
+    ("client", ["modulator", "set", None, "channel", "im1", "bias", "0", "channel", "pm1",
+                "bias", "0", "channel", "pmref", "bias", "0"],
+     {MOD_BIAS(0): 0, MOD_BIAS(3): 0, MOD_BIAS(4): 0}),
+    ("client", ["voa", "set", None, "atten", "0dB"], {"VOA_MDB": 0}),
+    ("client", ["tec", "set", None, "setpoint", "25C", "off"],
+     {"TEC_SETPOINT_MC": 25000, "TEC_CTRL": 0}),
+    ("server", ["detector", "set", None, "channel", "1", "bias", "0", "delay", "0", "channel",
+                "2", "delay", "0"], {DET_BIAS(1): 0, TAG_DELAY(1): 0, TAG_DELAY(2): 0}),
 ]
 
 
@@ -304,7 +314,9 @@ def set_valid():
     # and dev show reports what was set
     s = show("server")
     assert s["tagger"] == {"deadtime-ns": 50, "ref-window-log2": 17}, s["tagger"]
-    assert [d["delay-ps"] for d in s["detector"] if d["channel"] == 2] == [2000000]
+    assert [d["delay-ps"] for d in s["detector"] if d["channel"] == 2] == [0]
+    c = show("client")
+    assert c["voa-mdb"] == 0 and c["tec"] == {"setpoint-mc": 25000, "on": False}, c
 
 
 # (role, command, expected exit status, a piece of the message)
