@@ -105,7 +105,6 @@ static int monitor_run(struct qkdctl *c, int argc, char **argv)
 	sa.sa_handler = on_signal;	/* no SA_RESTART: the wait returns -EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	deadline = timeout_ms ? now_ms() + timeout_ms : 0;
 	while (!stop_requested && (!count || seen < count)) {
 		struct qkd_event e;

@@ -227,7 +227,6 @@ static int tags_run(struct qkdctl *c, int argc, char **argv)
 	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	err = qkd_stream_start(dev, QKDCHIP_STREAM_C2H, &sp, &start_slot);
 	if (err) {
@@ -258,7 +257,7 @@ static int tags_run(struct qkdctl *c, int argc, char **argv)
 		uint64_t rec;
 		int got = 0;
 
-		if (stop_requested || (deadline && now >= deadline))
+		if (stop_requested || (deadline && now >= deadline) || ferror(stdout))
 			break;
 		if (tty && now - last_progress >= 500) {
 			progress(&t, start, false);
