@@ -134,6 +134,7 @@ struct qkdchip_stream {
  * @events_lost: event log entries the card overwrote before we read them
  * @nl_node:	entry in the netlink card list
  * @hwmon:	the hwmon device (temperatures)
+ * @fail_ring_alloc: debugfs fault injection: ring allocations left to fail
  */
 struct qkdchip_dev {
 	struct device dev;
@@ -166,6 +167,7 @@ struct qkdchip_dev {
 	u64 events_lost;
 	struct list_head nl_node;
 	struct device *hwmon;
+	atomic_t fail_ring_alloc;
 };
 
 static inline struct qkdchip_dev *to_qkdchip(struct device *dev)

@@ -110,6 +110,8 @@ struct qkdchip_ring *qkdchip_ring_alloc(struct qkdchip_dev *qd, unsigned int str
 	}
 	if (dma_get_mask(dev) < DMA_BIT_MASK(64))
 		gfp |= GFP_DMA32;
+	if (atomic_add_unless(&qd->fail_ring_alloc, -1, 0))
+		return ERR_PTR(-ENOMEM);	/* injected through debugfs */
 
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
 	if (!ring)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -389,4 +391,179 @@ bool qk_wait(bool (*cond_fn)(void *arg), void *arg, int timeout_ms)
 			return cond_fn(arg);
 		nanosleep(&nap, NULL);
 	}
+}
+
+int qk_emu_find(int role)
+{
+	int n = qk_emu_cards(), i;
+
+	for (i = 0; i < n; i++)
+		if (qk_emu_role(i) == role)
+			return i;
+	return -ENOENT;
+}
+
+int qk_emu_status_u64(unsigned int card, const char *key, uint64_t *val)
+{
+	char rep[2048], pat[64], *p;
+	int ret;
+
+	ret = qk_ctl(rep, sizeof(rep), "status %u", card);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(rep, pat);
+	if (!p)
+		return -ENOENT;
+	*val = strtoull(p + strlen(pat), NULL, 0);
+	return 0;
+}
+
+int qk_ring_open(int fd, unsigned int stream, uint32_t buf_size, uint32_t buf_count,
+		 struct qk_ring *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->setup.stream = stream;
+	r->setup.buf_size = buf_size;
+	r->setup.buf_count = buf_count;
+	if (ioctl(fd, QKDCHIP_IOC_RING_SETUP, &r->setup))
+		return -errno;
+	r->data = mmap(NULL, r->setup.ring_size,
+		       PROT_READ | (stream == QKDCHIP_STREAM_PAT ? PROT_WRITE : 0), MAP_SHARED,
+		       fd, (off_t)r->setup.data_offset);
+	r->status = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, (off_t)r->setup.status_offset);
+	r->index = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			(off_t)r->setup.index_offset);
+	if (r->data == MAP_FAILED || r->status == MAP_FAILED || r->index == MAP_FAILED) {
+		int err = -errno;
+
+		qk_ring_unmap(r);
+		return err;
+	}
+	return 0;
+}
+
+void qk_ring_unmap(struct qk_ring *r)
+{
+	if (r->data && r->data != MAP_FAILED)
+		munmap(r->data, r->setup.ring_size);
+	if (r->status && r->status != MAP_FAILED)
+		munmap((void *)r->status, 4096);
+	if (r->index && r->index != MAP_FAILED)
+		munmap((void *)r->index, 4096);
+	r->data = NULL;
+	r->status = NULL;
+	r->index = NULL;
+}
+
+int qk_stream_start(int fd, unsigned int stream, unsigned int source, uint32_t rate,
+		    uint32_t seed, uint64_t *start_slot)
+{
+	struct qkdchip_stream_start ss = {
+		.stream = stream, .source = source, .test_rate = rate, .test_seed = seed,
+	};
+
+	if (ioctl(fd, QKDCHIP_IOC_STREAM_START, &ss))
+		return -errno;
+	if (start_slot)
+		*start_slot = ss.start_slot;
+	return 0;
+}
+
+int qk_stream_stop(int fd, unsigned int stream)
+{
+	struct qkdchip_stream_stop sp = { .stream = stream };
+
+	return ioctl(fd, QKDCHIP_IOC_STREAM_STOP, &sp) ? -errno : 0;
+}
+
+static uint64_t qk_mix64(uint64_t z)
+{
+	z ^= z >> 30;
+	z *= 0xbf58476d1ce4e5b9ULL;
+	z ^= z >> 27;
+	z *= 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return z;
+}
+
+uint64_t qk_test_record(uint32_t seed, uint64_t n)
+{
+	uint64_t h = qk_mix64((uint64_t)seed + (n + 1) * 0x9e3779b97f4a7c15ULL);
+
+	return 1ULL << 60 | (h >> 62) << 56 | ((h >> 61) & 1) << 55 | (h & 0xfff) << 40 |
+	       (n & ((1ULL << 40) - 1));
+}
+
+long qk_ring_consume(int fd, struct qk_ring *r, uint64_t *out, size_t max, int timeout_ms)
+{
+	uint64_t recs = r->setup.ring_size / 8, head, tail, n, i;
+	const uint64_t *ring = r->data;
+
+	tail = r->index->host_index;
+	head = __atomic_load_n(&r->status->card_index, __ATOMIC_ACQUIRE);
+	if (head == tail) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, timeout_ms) < 0)
+			return -errno;
+		head = __atomic_load_n(&r->status->card_index, __ATOMIC_ACQUIRE);
+	}
+	if (head - tail > recs)
+		return -EIO;
+	n = head - tail;
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		if (out)
+			out[i] = ring[(tail + i) & (recs - 1)];
+	__atomic_store_n(&r->index->host_index, tail + n, __ATOMIC_RELEASE);
+	return (long)n;
+}
+
+int qk_pattern_feed(struct qk_pattern_check *pc, uint64_t rec)
+{
+	unsigned int type = QKDCHIP_REC_TYPE(rec);
+
+	if (pc->in_lost) {
+		unsigned int want = (unsigned int)pc->in_lost;
+
+		pc->in_lost = want == 2 ? 0 : want + 1;
+		if (type != QKDCHIP_REC_LOST || QKDCHIP_LOSS_KIND(rec) != want)
+			goto bad;
+		if (want == QKDCHIP_LOSS_FIRST_KIND) {
+			pc->lost_first = QKDCHIP_LOSS_SLOT(rec);
+			if (pc->lost_first != pc->next)
+				goto bad;
+		} else {
+			uint64_t last = QKDCHIP_LOSS_SLOT(rec);
+
+			if (last - pc->lost_first + 1 != pc->lost_count)
+				goto bad;
+			pc->next = last + 1;
+		}
+		return 0;
+	}
+	if (type == QKDCHIP_REC_LOST) {
+		if (QKDCHIP_LOSS_KIND(rec) != QKDCHIP_LOSS_COUNT_KIND)
+			goto bad;
+		pc->lost_count = QKDCHIP_LOSS_COUNT(rec);
+		pc->lost += pc->lost_count;
+		pc->losses++;
+		pc->in_lost = 1;
+		return 0;
+	}
+	if (type == QKDCHIP_REC_INVALID || type > QKDCHIP_REC_MAX) {
+		pc->unknown++;
+		pc->next++;	/* a corrupted record takes its place in the stream */
+		return -1;
+	}
+	if (rec != qk_test_record(pc->seed, pc->next))
+		goto bad;
+	pc->next++;
+	pc->records++;
+	return 0;
+bad:
+	pc->bad++;
+	return -1;
 }
