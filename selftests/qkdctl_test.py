@@ -377,6 +377,11 @@ def set_refused_changes_nothing():
             assert card(role)["name"] + ": " in err, (cmd, err)
     for role in WATCH:
         assert snapshot(role, WATCH[role]) == before[role], role
+    # the kernel's extended ACK reaches the user, naming the attribute it points at
+    rc, out, err = qkdctl("laser", "set", card("server")["name"], "on")
+    assert err.startswith("qkdctl: %s: laser: " % card("server")["name"]), err
+    rc, out, err = qkdctl("detector", "set", card("server")["name"], "channel", "5", "bias", "1")
+    assert err.startswith("qkdctl: %s: detector.channel: " % card("server")["name"]), err
 
 
 @test
