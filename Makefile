@@ -15,7 +15,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-TOOLS := tools/qkdemu tools/tfqkd
+TOOLS := tools/qkdemu tools/tfqkd tools/lib tools/qkdctl
 
 all: modules tools
 
