@@ -107,7 +107,9 @@ void qkdchip_events_handle(struct qkdchip_dev *qd)
 {
 	unsigned int s;
 
+	mutex_lock(&qd->evlog_lock);
 	qkdchip_drain_events(qd);
+	mutex_unlock(&qd->evlog_lock);
 	for (s = 0; s < QKDCHIP_NUM_STREAMS; s++)
 		qkdchip_stream_error(qd, s);
 }
@@ -117,6 +119,8 @@ int qkdchip_ioc_stats(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_stats *st = arg;
 	unsigned int i;
 
+	if (!qkdchip_present(qd))
+		return -ENODEV;
 	st->c2h_records = qkdchip_rd64(qd, QKDCHIP_REG_C2H_RECORDS_LO);
 	st->c2h_dropped = qkdchip_rd64(qd, QKDCHIP_REG_C2H_DROPPED_LO);
 	st->c2h_losses = qkdchip_rd64(qd, QKDCHIP_REG_C2H_LOSSES_LO);

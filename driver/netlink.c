@@ -327,8 +327,11 @@ static int qkdchip_nl_put_stats(struct sk_buff *skb, struct qkdchip_dev *qd)
 	u64 vals[QKDCHIP_A_STATS_PAD] = {};
 	struct nlattr *nest;
 	unsigned int i;
+	int err;
 
-	qkdchip_ioc_stats(qd, NULL, &s);
+	err = qkdchip_ioc_stats(qd, NULL, &s);
+	if (err)
+		return err;
 	vals[QKDCHIP_A_STATS_C2H_RECORDS] = s.c2h_records;
 	vals[QKDCHIP_A_STATS_C2H_DROPPED] = s.c2h_dropped;
 	vals[QKDCHIP_A_STATS_C2H_LOSSES] = s.c2h_losses;
@@ -370,6 +373,8 @@ static int qkdchip_nl_fill(struct sk_buff *skb, struct qkdchip_dev *qd, u32 port
 	void *hdr;
 	int err;
 
+	if (!qkdchip_present(qd))
+		return -ENODEV;
 	hdr = genlmsg_put(skb, portid, seq, &qkdchip_nl_family, flags, QKDCHIP_CMD_DEV_GET);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -473,6 +478,8 @@ static int qkdchip_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 		err = qd->alive ? qkdchip_nl_fill(skb, qd, NETLINK_CB(cb->skb).portid,
 						  cb->nlh->nlmsg_seq, NLM_F_MULTI, cb) : 0;
 		up_read(&qd->lock);
+		if (err == -ENODEV)
+			err = 0;	/* a card that stopped answering is left out */
 		if (err) {
 			i--;
 			break;

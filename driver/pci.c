@@ -161,6 +161,7 @@ static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	qd->index = index;
 	init_rwsem(&qd->lock);
 	mutex_init(&qd->table_lock);
+	mutex_init(&qd->evlog_lock);
 	init_waitqueue_head(&qd->table_wq);
 	qkdchip_streams_init(qd);
 
@@ -196,6 +197,8 @@ static int qkdchip_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_irq;
 	}
 
+	/* RESET_DONE and anything else logged before the interrupts were on */
+	qkdchip_events_handle(qd);
 	qkdchip_debugfs_init(qd);
 	err = qkdchip_hwmon_init(qd);
 	if (err)

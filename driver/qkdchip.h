@@ -135,6 +135,7 @@ struct qkdchip_stream {
  * @nl_node:	entry in the netlink card list
  * @hwmon:	the hwmon device (temperatures)
  * @fail_ring_alloc: debugfs fault injection: ring allocations left to fail
+ * @evlog_lock:	serialises readers of the card's event log (the IRQ thread, probe)
  */
 struct qkdchip_dev {
 	struct device dev;
@@ -168,6 +169,7 @@ struct qkdchip_dev {
 	struct list_head nl_node;
 	struct device *hwmon;
 	atomic_t fail_ring_alloc;
+	struct mutex evlog_lock;	/* draining the event log */
 };
 
 static inline struct qkdchip_dev *to_qkdchip(struct device *dev)
@@ -183,6 +185,16 @@ static inline u32 qkdchip_rd(struct qkdchip_dev *qd, u32 reg)
 static inline void qkdchip_wr(struct qkdchip_dev *qd, u32 reg, u32 val)
 {
 	iowrite32(val, qd->regs + reg);
+}
+
+/*
+ * Is the card still answering? A card that has gone (surprise removal, a dead
+ * link) reads all ones; one read of MAGIC tells, before a long series of reads that
+ * would each have to fail on their own.
+ */
+static inline bool qkdchip_present(struct qkdchip_dev *qd)
+{
+	return qkdchip_rd(qd, QKDCHIP_REG_MAGIC) == QKDCHIP_MAGIC;
 }
 
 static inline u64 qkdchip_rd64(struct qkdchip_dev *qd, u32 reg_lo)

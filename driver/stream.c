@@ -667,6 +667,8 @@ __poll_t qkdchip_stream_poll(struct qkdchip_dev *qd, struct file *file,
 			mask |= EPOLLHUP | EPOLLERR;
 		else if (state == QKDCHIP_RING_ERROR)
 			mask |= EPOLLERR;
+		else if (state == QKDCHIP_RING_STOPPED && !ready && s == QKDCHIP_STREAM_C2H)
+			mask |= EPOLLHUP;	/* stopped and drained: the end of the stream */
 		else if (!ready && running)
 			qkdchip_arm(qd, s, card);	/* sleep until the card moves */
 		qkdchip_ring_put(ring);

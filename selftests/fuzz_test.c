@@ -5,7 +5,8 @@
  * not oops or warn, and the calls must only fail with the errnos the ABI documents.
  *
  * QKDCHIP_FUZZ_ITERATIONS (default 3000) and QKDCHIP_FUZZ_SEED (default 1) steer it;
- * the seed is printed so a failure can be replayed.
+ * the seed is printed so a failure can be replayed; QKDCHIP_FUZZ_TRACE=1 prints every
+ * call before it is made.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,7 @@ static int allowed(int err)
 TEST(random_calls)
 {
 	const char *it_env = getenv("QKDCHIP_FUZZ_ITERATIONS"), *seed_env = getenv("QKDCHIP_FUZZ_SEED");
+	int trace = getenv("QKDCHIP_FUZZ_TRACE") != NULL;
 	long iterations = it_env ? atol(it_env) : 3000, i;
 	int ncards = qk_emu_cards(), fds[NFD], devs[QK_MAX_CARDS], bad_errno = 0;
 	struct mapping maps[NMAP] = { 0 };
@@ -90,12 +92,14 @@ TEST(random_calls)
 		if (fd < 0 && op != 0)
 			op = 0;
 		calls++;
+		if (trace)
+			fprintf(stderr, "# fuzz %ld: op %d fd %d stream %u\n", i, op, fd, stream);
 		switch (op) {
 		case 0:		/* open or reopen */
 			if (fd >= 0)
 				close(fd);
 			fds[slot] = qk_open_dev(devs[pick(ncards)], O_RDWR | O_NONBLOCK);
-			ASSERT_GE(fds[slot], 0);
+			ASSERT_GE(fds[slot], 0) TH_LOG("open: %s", strerror(errno));
 			continue;
 		case 1: {
 			struct qkdchip_ring_setup rs = {
@@ -191,15 +195,18 @@ TEST(random_calls)
 				junk[k] = (unsigned char)rnd();
 			if (dir && !size)
 				size = 1;
+			if (trace)
+				fprintf(stderr, "# fuzz ioctl dir %u nr %u size %u\n", dir, nr, size);
 			ret = ioctl(fd, _IOC(dir, QKDCHIP_IOC_MAGIC, nr, size), junk);
 			break;
 		}
 		case 12: {
-			struct qkdchip_stats st;
-			struct qkdchip_wakeup w = { .stream = stream };
+			union {
+				struct qkdchip_stats st;
+				struct qkdchip_wakeup w;
+			} u = { .w = { .stream = stream } };
 
-			ret = ioctl(fd, pick(2) ? QKDCHIP_IOC_STATS : QKDCHIP_IOC_WAKEUP,
-				    pick(2) ? (void *)&st : (void *)&w);
+			ret = ioctl(fd, pick(2) ? QKDCHIP_IOC_STATS : QKDCHIP_IOC_WAKEUP, &u);
 			break;
 		}
 		case 13: {	/* a table image that is mostly garbage */
