@@ -21,6 +21,6 @@ command -v udevadm >/dev/null && udevadm settle --timeout=10 2>/dev/null
 rc=0
 for t in $tests; do
 	echo "# selftest: $t"
-	build/selftests/"$t" || rc=1
+	build/selftests/"$t" 2>&1 || rc=1
 done
 exit $rc
