@@ -9,6 +9,7 @@
 #   make modules       build qkdchip.ko for KVER (default: the running kernel)
 #   make tools         build the userspace tools into build/release/
 #   make dkms-install  copy the module sources to /usr/src and add them to DKMS
+#   make install-udev  install the udev rule (/dev/qkdchipN for group qkd)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -37,6 +38,9 @@ bench:
 demo:
 	tools/testbed/demo
 
+install-udev:
+	install -D -m 644 driver/60-qkdchip.rules $(DESTDIR)/lib/udev/rules.d/60-qkdchip.rules
+
 dkms-install:
 	install -d $(DESTDIR)/usr/src/qkdchip-$(VERSION)
 	cp -r Kbuild dkms.conf driver uapi $(DESTDIR)/usr/src/qkdchip-$(VERSION)/
@@ -46,4 +50,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 
-.PHONY: all modules modules_clean tools check bench demo dkms-install clean
+.PHONY: all modules modules_clean tools check bench demo dkms-install install-udev clean
