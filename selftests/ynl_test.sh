@@ -8,6 +8,7 @@
 YNL="python3 /opt/linux-tools/tools/net/ynl/cli.py"
 SPEC=Documentation/netlink/specs/qkdchip.yaml
 SCHEMA=/opt/linux-tools/Documentation/netlink/genetlink-c.yaml
+QKDCTL=build/selftests/userspace/qkdctl/qkdctl
 TMP=$(mktemp -d)
 n=0 failed=0
 
@@ -26,7 +27,7 @@ ctl() { # a command to the emulator's control channel (no reply needed)
 }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 # 1. dump every card; the result is JSON with each card's name and role
 $YNL --spec $SPEC --schema $SCHEMA --dump dev-get --output-json >"$TMP/dump.json" 2>"$TMP/err"
@@ -66,9 +67,13 @@ st=$?
 [ $st = 0 ] || sed 's/^/# /' "$TMP/out"
 result ynl_extack_message $st
 
-# 4. an event: subscribe, inject an over-temperature on card 0, see it arrive
+# 4. events: a lost comb lock (injected) reaches the YNL subscriber. The fault waits for
+# the comb to lock, so the events are lock-acquired then lock-lost.
+srv=$(grep -l '^server$' /sys/class/qkdchip/qkdchip*/role | head -n 1 |
+	sed 's|.*/qkdchip\([0-9]*\)/role|\1|')
+emu_srv=0	# the standard network's card 0 is the server
 # (YNL joins the group once it has loaded the spec, which takes a while under TCG: wait
-# until a generic netlink socket has group 15 or any group bit set, then inject.)
+# until one more generic netlink socket has joined a group, then act.)
 before=$(awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l)
 $YNL --spec $SPEC --schema $SCHEMA --subscribe events --sleep 10 --output-json \
 	>"$TMP/events" 2>&1 &
@@ -79,15 +84,36 @@ while [ $i -lt 300 ] &&
 	sleep 0.1
 	i=$((i + 1))
 done
-ctl "fault 0 over-temp fpga"
-wait $pid
-ctl "temp 0 fpga auto"
-grep -q '"over-temp"' "$TMP/events"
+ctl "fault $emu_srv lock-lost"
+# switched on with qkdctl, which starts in milliseconds (a second YNL process would
+# spend most of the subscriber's window loading the spec under TCG)
+$QKDCTL comb set $srv pump 355mA on lock-loop on >"$TMP/set" 2>&1
 st=$?
-sed -n '1,4s/^/# ynl event: /p' "$TMP/events"
-result ynl_subscribe_event $st
+wait $pid
+$QKDCTL comb set $srv off lock-loop off >/dev/null 2>&1
+[ $st = 0 ] && python3 - "$TMP/events" "$srv" <<'EOF'
+import json, sys
+events = [e["msg"] for e in json.load(open(sys.argv[1])) if e["name"] == "event"]
+srv = int(sys.argv[2])
+codes = [e["code"] for e in events if e["dev-index"] == srv and e["code"].startswith("lock-")]
+assert codes[:2] == ["lock-acquired", "lock-lost"], events
+print("# ynl events: " + json.dumps([e for e in events if e["dev-index"] == srv][:3]))
+EOF
+st=$?
+[ $st = 0 ] || sed 's/^/# /' "$TMP/set" "$TMP/events"
+result ynl_subscribe_lock_lost $st
 
-# 5. lm-sensors lists the cards' temperatures (hwmon)
+# 5. dev-set through YNL writes the register (read back through the emulator)
+$YNL --spec $SPEC --schema $SCHEMA --do dev-set \
+	--json "{\"index\": $srv, \"tagger\": {\"deadtime-ns\": 77}}" >"$TMP/set" 2>&1 &&
+	$YNL --spec $SPEC --schema $SCHEMA --do dev-get --json "{\"index\": $srv}" \
+		--output-json >"$TMP/get.json" 2>&1 &&
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['tagger']['deadtime-ns']==77, d['tagger']" "$TMP/get.json"
+st=$?
+[ $st = 0 ] || sed 's/^/# /' "$TMP/set" "$TMP/get.json"
+result ynl_do_dev_set $st
+
+# 6. lm-sensors lists the cards' temperatures (hwmon)
 sensors >"$TMP/sensors" 2>&1
 grep -q '^qkdchip-' "$TMP/sensors" && grep -q '^chip:' "$TMP/sensors" &&
 	grep -q '^board:' "$TMP/sensors" && grep -q '^fpga:' "$TMP/sensors"
