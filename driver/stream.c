@@ -404,12 +404,17 @@ int qkdchip_ioc_wakeup(struct qkdchip_dev *qd, struct file *file, void *arg)
 void qkdchip_stream_error(struct qkdchip_dev *qd, unsigned int s)
 {
 	struct qkdchip_stream *st = &qd->streams[s];
-	u32 v = qkdchip_rd(qd, qkdchip_engines[s].status);
+	u32 v;
 
-	if (v == ~0u || !(v & QKDCHIP_C2H_ST_ERROR))
-		return;
+	/*
+	 * Read the status under st->lock: a report can arrive late, after the stream
+	 * it was about (a failed start) has been started again. Only a stream the
+	 * card has stopped (RUNNING clear) is taken out of service.
+	 */
 	mutex_lock(&st->lock);
-	if (st->running) {
+	v = qkdchip_rd(qd, qkdchip_engines[s].status);
+	if (st->running && v != ~0u && (v & QKDCHIP_C2H_ST_ERROR) &&
+	    !(v & QKDCHIP_C2H_ST_RUNNING)) {
 		st->running = false;
 		st->rewind = s == QKDCHIP_STREAM_PAT;
 		st->error = QKDCHIP_C2H_ST_ERRCODE(v);

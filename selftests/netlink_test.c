@@ -463,10 +463,10 @@ TEST_F(nl, stream_stop_override)
  * each message whole; a change in the middle of a multi-part dump is flagged. */
 TEST_F(nl, dump_consistent_under_changes)
 {
+	int i, cards = qk_emu_cards(), status;	/* before the load starts */
 	pid_t pid = fork();
 	struct nlmsg m;
 	struct reply r;
-	int i, cards = qk_emu_cards(), status;
 
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
