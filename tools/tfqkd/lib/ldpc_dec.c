@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Layered sum-product decoder for the QC-LDPC family, 8-bit messages.
+ *
+ * Check-node rule (one layer = one base row = z checks processed together):
+ *   t_j  = L_j - R_j                      (variable-to-check, L = posterior LLR)
+ *   (the posteriors are 16-bit: a layered decoder needs L = channel + sum of all R exactly,
+ *   so L may not saturate at the 8-bit message range; t is clamped to 8 bits for the
+ *   check-node rule only)
+ *   f_j  = PHI[|t_j|]                     (phi(x) = -ln tanh(x/2), 8-bit, step 1/64)
+ *   R'_j = sign * min(PHIINV[sum_{i!=j} f_i], min_{i!=j} |t_i|)
+ *   L_j  = t_j + R'_j
+ * The phi-domain sum is kept in saturating 8-bit arithmetic without losing exactness
+ * below the saturation point: the sum excludes the term of the smallest |t| (which has
+ * the largest phi), which is added back per edge. The cap by the smallest other input
+ * magnitude is exact for the true rule and keeps the coarse phi quantisation of large
+ * magnitudes from inflating wrong messages.
+ *
+ * Two code paths with identical results: portable C and AVX-512 (BW + VBMI) with 64 checks
+ * per vector. A layer reads the posteriors of a base column at offset (k + shift) mod z; the
+ * AVX-512 path keeps a copy of the first 64 bytes of every column after its end so that
+ * such reads never wrap, and repairs it after each layer.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gf2_impl.h"
+#include "ldpc_impl.h"
+
+#if TFQKD_X86
+#include <immintrin.h>
+#endif
+
+#define MIRROR 64
+#define KNOWN 4096	/* posterior of a known bit: far beyond any message sum */
+
+enum dec_path { DEC_PORTABLE, DEC_AVX512 };
+
+struct tfqkd_ldpc_dec {
+	const struct tfqkd_ldpc_code *code;
+	enum dec_path path;
+	unsigned z, nb, mb, lstride;
+	int16_t *L;		/* nb columns of lstride = z + MIRROR entries */
+	int8_t *R;		/* one z-byte vector per base edge, in layer order */
+	uint64_t *syn;		/* M bits */
+	int16_t *t16;		/* dc_max * 64 extrinsics, 16-bit */
+	int8_t *t8;		/* the same clamped to 8 bits */
+	uint64_t *hd2;		/* hard decisions, each column twice (syndrome check) */
+	uint64_t *chk;		/* M bits of scratch */
+	uint8_t phi[128] __attribute__((aligned(64)));
+	uint8_t phinv[256] __attribute__((aligned(64)));
+};
+
+static void make_tables(struct tfqkd_ldpc_dec *d)
+{
+	const double one = TFQKD_LDPC_LLR_ONE, pone = 64.0;
+
+	for (int m = 0; m < 128; m++) {
+		double x = m / one, v = m ? -log(tanh(x / 2)) * pone : 1e9;
+
+		d->phi[m] = (uint8_t)(v >= 255 ? 255 : floor(v + 0.5));
+	}
+	for (int s = 0; s < 256; s++) {
+		double x = s / pone, v = s ? -log(tanh(x / 2)) * one : 1e9;
+
+		d->phinv[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
+	}
+}
+
+int tfqkd_ldpc_llr_of_qber(double q)
+{
+	double v;
+
+	if (!(q > 0 && q < 0.5))
+		return q <= 0 ? TFQKD_LDPC_LLR_MAX : 1;
+	v = floor(TFQKD_LDPC_LLR_ONE * log((1 - q) / q) + 0.5);
+	if (v < 1)
+		v = 1;
+	if (v > TFQKD_LDPC_LLR_MAX)
+		v = TFQKD_LDPC_LLR_MAX;
+	return (int)v;
+}
+
+int tfqkd_ldpc_dec_new(struct tfqkd_ldpc_dec **out, const struct tfqkd_ldpc_code *code,
+		       unsigned cpu)
+{
+	struct tfqkd_ldpc_dec *d;
+	size_t zw;
+
+	if (!out || !code)
+		return -EINVAL;
+	*out = NULL;
+	if (posix_memalign((void **)&d, 64, sizeof(*d)))
+		return -ENOMEM;
+	memset(d, 0, sizeof(*d));
+	d->code = code;
+	d->z = code->z;
+	d->nb = code->nb;
+	d->mb = code->mb;
+	d->lstride = code->z + MIRROR;
+	zw = code->z / 64;
+	d->path = DEC_PORTABLE;
+#if TFQKD_X86
+	__builtin_cpu_init();
+	if ((gf2_cpu(cpu) & TFQKD_CPU_AVX512) && __builtin_cpu_supports("avx512vbmi"))
+		d->path = DEC_AVX512;
+#endif
+	make_tables(d);
+	if (posix_memalign((void **)&d->L, 64, sizeof(*d->L) * d->lstride * d->nb) ||
+	    posix_memalign((void **)&d->R, 64, (size_t)code->nedges * code->z) ||
+	    posix_memalign((void **)&d->t16, 64, sizeof(*d->t16) * (code->dc_max + 1) * 64) ||
+	    posix_memalign((void **)&d->t8, 64, (size_t)(code->dc_max + 1) * 64)) {
+		tfqkd_ldpc_dec_free(d);
+		return -ENOMEM;
+	}
+	d->syn = calloc(zw * d->mb, sizeof(*d->syn));
+	d->chk = calloc(zw * d->mb, sizeof(*d->chk));
+	d->hd2 = calloc((2 * zw + 1) * d->nb, sizeof(*d->hd2));
+	if (!d->syn || !d->chk || !d->hd2) {
+		tfqkd_ldpc_dec_free(d);
+		return -ENOMEM;
+	}
+	*out = d;
+	return 0;
+}
+
+void tfqkd_ldpc_dec_free(struct tfqkd_ldpc_dec *d)
+{
+	if (!d)
+		return;
+	free(d->L);
+	free(d->R);
+	free(d->t16);
+	free(d->t8);
+	free(d->syn);
+	free(d->chk);
+	free(d->hd2);
+	free(d);
+}
+
+const char *tfqkd_ldpc_dec_path(const struct tfqkd_ldpc_dec *d)
+{
+	return d->path == DEC_AVX512 ? "avx512-vbmi" : "portable";
+}
+
+static void refresh_mirror(struct tfqkd_ldpc_dec *d, unsigned col)
+{
+	int16_t *b = d->L + (size_t)col * d->lstride;
+
+	memcpy(b + d->z, b, MIRROR * sizeof(*b));
+}
+
+int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *d, const int8_t *llr, const uint64_t *syndrome)
+{
+	if (!d || !llr || !syndrome)
+		return -EINVAL;
+	for (unsigned col = 0; col < d->nb; col++) {
+		int16_t *b = d->L + (size_t)col * d->lstride;
+
+		for (unsigned k = 0; k < d->z; k++) {
+			int v = llr[(size_t)col * d->z + k];
+
+			b[k] = (int16_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+		}
+		refresh_mirror(d, col);
+	}
+	memset(d->R, 0, (size_t)d->code->nedges * d->z);
+	memcpy(d->syn, syndrome, sizeof(*d->syn) * (d->z / 64) * d->mb);
+	return 0;
+}
+
+int tfqkd_ldpc_dec_fix(struct tfqkd_ldpc_dec *d, size_t i, int bit)
+{
+	size_t col;
+
+	if (!d || i >= (size_t)d->nb * d->z)
+		return -EINVAL;
+	col = i / d->z;
+	d->L[col * d->lstride + i % d->z] = bit ? -KNOWN : KNOWN;
+	refresh_mirror(d, (unsigned)col);
+	return 0;
+}
+
+/* ---- one layer, portable ---- */
+
+static inline int clamp127(int v)
+{
+	return v > 127 ? 127 : v < -127 ? -127 : v;
+}
+
+static inline int sat_u8(int v)
+{
+	return v > 255 ? 255 : v < 0 ? 0 : v;
+}
+
+static inline int sat_s16(int v)
+{
+	return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
+
+static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
+{
+	const struct tfqkd_ldpc_code *c = d->code;
+	unsigned e0 = c->row_start[row], e1 = c->row_start[row + 1], dc = e1 - e0, z = d->z;
+	int16_t *t16 = d->t16;
+	int unsat = 0;
+
+	for (unsigned k = 0; k < z; k++) {
+		size_t chk = (size_t)row * z + k;
+		int s = (int)((d->syn[chk / 64] >> (chk % 64)) & 1);
+		int min1 = 127, min2 = 127, idx = 255, fmin = 0, srest = 0, sx = s, px = s;
+
+		for (unsigned j = 0; j < dc; j++) {
+			const struct ldpc_edge *ed = &c->edges[e0 + j];
+			int16_t *lp = d->L + (size_t)ed->col * d->lstride + (k + ed->shift) % z;
+			int tw = sat_s16(*lp - d->R[(size_t)(e0 + j) * z + k]);
+			int tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
+
+			if (a < min1) {
+				srest = sat_u8(srest + fmin);
+				fmin = f;
+				min2 = min1;
+				min1 = a;
+				idx = (int)j;
+			} else {
+				srest = sat_u8(srest + f);
+				if (a < min2)
+					min2 = a;
+			}
+			sx ^= tv < 0;
+			t16[j] = (int16_t)tw;
+		}
+		for (unsigned j = 0; j < dc; j++) {
+			const struct ldpc_edge *ed = &c->edges[e0 + j];
+			int16_t *lp = d->L + (size_t)ed->col * d->lstride + (k + ed->shift) % z;
+			int tw = t16[j], tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
+			int v, mag, cap;
+
+			if ((int)j == idx) {
+				v = srest;
+				cap = min2;
+			} else {
+				v = sat_u8(sat_u8(srest - f) + fmin);
+				cap = min1;
+			}
+			mag = d->phinv[v];
+			if (mag > cap)
+				mag = cap;
+			if (sx ^ (tv < 0))
+				mag = -mag;
+			d->R[(size_t)(e0 + j) * z + k] = (int8_t)mag;
+			*lp = (int16_t)sat_s16(tw + mag);
+			px ^= *lp < 0;
+		}
+		unsat |= px;
+	}
+	return unsat;
+}
+
+/* ---- one layer, AVX-512 BW + VBMI ---- */
+
+#if TFQKD_X86
+#define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
+{
+	const struct tfqkd_ldpc_code *c = d->code;
+	unsigned e0 = c->row_start[row], e1 = c->row_start[row + 1], dc = e1 - e0, z = d->z;
+	const __m512i phia = _mm512_load_si512(d->phi), phib = _mm512_load_si512(d->phi + 64);
+	const __m512i inv0 = _mm512_load_si512(d->phinv), inv1 = _mm512_load_si512(d->phinv + 64);
+	const __m512i inv2 = _mm512_load_si512(d->phinv + 128);
+	const __m512i inv3 = _mm512_load_si512(d->phinv + 192);
+	const __m512i m127 = _mm512_set1_epi8(-127), sgn = _mm512_set1_epi8(-128);
+	const __m512i zero = _mm512_setzero_si512(), p127 = _mm512_set1_epi8(127);
+	int16_t *tb16 = d->t16;
+	int8_t *tb8 = d->t8;
+	__mmask64 unsat = 0;
+
+	for (unsigned k0 = 0; k0 < z; k0 += 64) {
+		__mmask64 sm = (__mmask64)d->syn[((size_t)row * z + k0) / 64], px = sm;
+		__m512i sx = _mm512_maskz_mov_epi8(sm, sgn);
+		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
+		__m512i fmin = zero, srest = zero;
+
+		for (unsigned j = 0; j < dc; j++) {
+			const struct ldpc_edge *ed = &c->edges[e0 + j];
+			unsigned off = k0 + ed->shift;
+			const int16_t *lp;
+			__m512i l0, l1, r, t0, t1, t, a, f;
+			__mmask64 m;
+
+			off -= off >= z ? z : 0;
+			lp = d->L + (size_t)ed->col * d->lstride + off;
+			l0 = _mm512_loadu_si512(lp);
+			l1 = _mm512_loadu_si512(lp + 32);
+			r = _mm512_load_si512(d->R + (size_t)(e0 + j) * z + k0);
+			t0 = _mm512_subs_epi16(l0, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(r)));
+			t1 = _mm512_subs_epi16(l1, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(r, 1)));
+			_mm512_store_si512(tb16 + 64 * j, t0);
+			_mm512_store_si512(tb16 + 64 * j + 32, t1);
+			t = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtsepi16_epi8(t0)),
+					       _mm512_cvtsepi16_epi8(t1), 1);
+			t = _mm512_max_epi8(t, m127);
+			a = _mm512_abs_epi8(t);
+			f = _mm512_permutex2var_epi8(phia, a, phib);
+			m = _mm512_cmplt_epu8_mask(a, min1);
+			srest = _mm512_adds_epu8(srest, _mm512_mask_blend_epi8(m, f, fmin));
+			fmin = _mm512_mask_blend_epi8(m, fmin, f);
+			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
+			min1 = _mm512_min_epu8(min1, a);
+			idx = _mm512_mask_mov_epi8(idx, m, _mm512_set1_epi8((char)j));
+			sx = _mm512_xor_si512(sx, t);
+			_mm512_store_si512(tb8 + 64 * j, t);
+		}
+		for (unsigned j = 0; j < dc; j++) {
+			const struct ldpc_edge *ed = &c->edges[e0 + j];
+			unsigned off = k0 + ed->shift;
+			int16_t *lp;
+			__m512i t = _mm512_load_si512(tb8 + 64 * j), a, f, v, mag, lo, hi, rn, cap;
+			__m512i l0, l1;
+			__mmask64 mi, neg;
+
+			off -= off >= z ? z : 0;
+			lp = d->L + (size_t)ed->col * d->lstride + off;
+			a = _mm512_abs_epi8(t);
+			f = _mm512_permutex2var_epi8(phia, a, phib);
+			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
+			v = _mm512_adds_epu8(_mm512_subs_epu8(srest, f), fmin);
+			v = _mm512_mask_mov_epi8(v, mi, srest);
+			lo = _mm512_permutex2var_epi8(inv0, v, inv1);
+			hi = _mm512_permutex2var_epi8(inv2, v, inv3);
+			mag = _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi);
+			cap = _mm512_mask_blend_epi8(mi, min1, min2);
+			mag = _mm512_min_epu8(mag, cap);
+			neg = _mm512_movepi8_mask(_mm512_xor_si512(sx, t));
+			rn = _mm512_mask_sub_epi8(mag, neg, zero, mag);
+			_mm512_store_si512(d->R + (size_t)(e0 + j) * z + k0, rn);
+			l0 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j),
+					       _mm512_cvtepi8_epi16(_mm512_castsi512_si256(rn)));
+			l1 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j + 32),
+					       _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(rn, 1)));
+			_mm512_storeu_si512(lp, l0);
+			_mm512_storeu_si512(lp + 32, l1);
+			px ^= (__mmask64)_mm512_movepi16_mask(l0) |
+			      ((__mmask64)_mm512_movepi16_mask(l1) << 32);
+		}
+		unsat |= px;
+	}
+	/* repair the mirrors: the chunk that wrapped wrote its tail behind the column */
+	for (unsigned j = 0; j < dc; j++) {
+		const struct ldpc_edge *ed = &c->edges[e0 + j];
+		int16_t *b = d->L + (size_t)ed->col * d->lstride;
+
+		memcpy(b, b + z, sizeof(*b) * (ed->shift % 64));
+		memcpy(b + z, b, sizeof(*b) * MIRROR);
+	}
+	return unsat != 0;
+}
+#endif
+
+/* hard decision of the posteriors, each column twice in a row (for ldpc_rot_xor) */
+static void hard_decision2(struct tfqkd_ldpc_dec *d)
+{
+	unsigned zw = d->z / 64;
+
+	for (unsigned col = 0; col < d->nb; col++) {
+		const int16_t *b = d->L + (size_t)col * d->lstride;
+		uint64_t *h = d->hd2 + (size_t)col * (2 * zw + 1);
+
+		for (unsigned w = 0; w < zw; w++) {
+			uint64_t v = 0;
+
+			for (unsigned i = 0; i < 64; i++)
+				v |= (uint64_t)(b[64 * w + i] < 0) << i;
+			h[w] = h[w + zw] = v;
+		}
+		h[2 * zw] = 0;
+	}
+}
+
+static int syndrome_ok(struct tfqkd_ldpc_dec *d)
+{
+	const struct tfqkd_ldpc_code *c = d->code;
+	unsigned zw = d->z / 64;
+
+	hard_decision2(d);
+	memset(d->chk, 0, sizeof(*d->chk) * zw * d->mb);
+	for (unsigned e = 0; e < c->nedges; e++) {
+		const struct ldpc_edge *ed = &c->edges[e];
+
+		ldpc_rot_xor(d->chk + (size_t)ed->row * zw, d->hd2 + (size_t)ed->col * (2 * zw + 1),
+			     d->z, ed->shift);
+	}
+	return !memcmp(d->chk, d->syn, sizeof(*d->chk) * zw * d->mb);
+}
+
+int tfqkd_ldpc_dec_run(struct tfqkd_ldpc_dec *d, unsigned max_iter, unsigned *iters)
+{
+	unsigned it;
+
+	if (!d)
+		return -EINVAL;
+	for (it = 0; it < max_iter; it++) {
+		int unsat = 0;
+
+		for (unsigned row = 0; row < d->mb; row++) {
+#if TFQKD_X86
+			if (d->path == DEC_AVX512) {
+				unsat |= layer_avx512(d, row);
+				continue;
+			}
+#endif
+			unsat |= layer_portable(d, row);
+		}
+		if (!unsat && syndrome_ok(d)) {
+			if (iters)
+				*iters = it + 1;
+			return 1;
+		}
+	}
+	if (iters)
+		*iters = it;
+	return 0;
+}
+
+void tfqkd_ldpc_dec_hard(const struct tfqkd_ldpc_dec *d, uint64_t *x)
+{
+	for (unsigned col = 0; col < d->nb; col++) {
+		const int16_t *b = d->L + (size_t)col * d->lstride;
+
+		for (unsigned w = 0; w < d->z / 64; w++) {
+			uint64_t v = 0;
+
+			for (unsigned i = 0; i < 64; i++)
+				v |= (uint64_t)(b[64 * w + i] < 0) << i;
+			x[(size_t)col * (d->z / 64) + w] = v;
+		}
+	}
+}
