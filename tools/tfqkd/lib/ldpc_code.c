@@ -19,7 +19,8 @@
  * Variable-node degree distributions (edge perspective, lambda_d = fraction of edges on
  * degree-d columns), optimised by density evolution (Gaussian approximation of
  * belief propagation on the binary symmetric channel) for the design rates below, with
- * degree-2 columns limited to what fits an acyclic chain. The check degrees follow from
+ * degree-2 columns limited to what fits a doubled accumulator chain (2 (mb - 1)). The check
+ * degrees follow from
  * the base matrix (as equal as possible).
  */
 struct ldpc_profile {
@@ -79,15 +80,29 @@ static void column_degrees(unsigned mb, unsigned nb, unsigned char *deg)
 		for (unsigned j = 0; j < cnt[i]; j++)
 			deg[k++] = (unsigned char)d;
 	}
-	/* at most mb - 1 degree-2 columns (an acyclic chain); the rest become degree 3 */
+	/*
+	 * At most 2 (mb - 1) degree-2 columns: a chain over consecutive rows plus at most one
+	 * parallel column per row pair (see tfqkd_ldpc_code_new()); the rest become degree 3.
+	 */
 	unsigned n2 = 0;
 
 	for (unsigned i = 0; i < nb; i++)
-		if (deg[i] <= 2 && ++n2 > (mb > 1 ? mb - 1 : 0) && mb >= 3)
+		if (deg[i] <= 2 && ++n2 > (mb > 1 ? 2 * (mb - 1) : 0) && mb >= 3)
 			deg[i] = 3;
 	for (unsigned i = 0; i < nb; i++)	/* mb < 3: everything on every row */
 		if (deg[i] > mb)
 			deg[i] = (unsigned char)mb;
+}
+
+static unsigned gcd_u(unsigned a, unsigned b)
+{
+	while (b) {
+		unsigned t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
 }
 
 /* 4-cycles through a new edge (r1, c1) with shift p, given the shift table (-1: no edge) */
@@ -119,6 +134,7 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 	struct tfqkd_ldpc_code *c = NULL;
 	unsigned char deg[TFQKD_LDPC_NB];
 	unsigned *rowdeg = NULL, *perm = NULL, e = 0;
+	int partner[TFQKD_LDPC_NB];
 	int32_t *P = NULL;
 	struct tfqkd_xrng r;
 	int ret = -ENOMEM;
@@ -153,17 +169,36 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 			deg[j - 1] = t;
 		}
 
-	/* base graph: degree-2 columns as a chain over rows 0,1,2,...; others on the least
-	 * loaded rows, ties broken by a random row order */
-	unsigned chain = 0;
+	/*
+	 * Base graph. Degree-2 columns: the first mb - 1 form a chain over rows (0,1), (1,2),
+	 * ... (an accumulator, acyclic); the others run parallel to chain columns, spread evenly
+	 * over the row pairs, at most one per pair. The only base cycles made of degree-2
+	 * columns are then the 4-cycles of a parallel pair, and their shifts are chosen so that
+	 * these lift to cycles through 2z bits (see below): no low-weight code words. Other
+	 * columns go to the least loaded rows, ties broken by a random row order.
+	 */
+	unsigned chain = 0, n2 = 0, extra = 0;
 
+	for (unsigned col = 0; col < nb; col++)
+		n2 += deg[col] == 2;
+	for (unsigned col = 0; col < nb; col++)
+		partner[col] = -1;
 	for (unsigned col = 0; col < nb; col++) {
 		if (deg[col] == 2 && mb >= 3) {
-			P[chain * nb + col] = 0;
-			P[(chain + 1) * nb + col] = 0;
-			rowdeg[chain]++;
-			rowdeg[chain + 1]++;
-			chain++;
+			unsigned r0;
+
+			if (chain < mb - 1) {
+				r0 = chain++;
+			} else {
+				/* parallel column number extra of n2 - (mb - 1), spread over mb - 1 pairs */
+				r0 = (unsigned)((uint64_t)extra * (mb - 1) / (n2 - (mb - 1)));
+				partner[col] = (int)r0;	/* the chain column on this pair is column r0 */
+				extra++;
+			}
+			P[r0 * nb + col] = 0;
+			P[(r0 + 1) * nb + col] = 0;
+			rowdeg[r0]++;
+			rowdeg[r0 + 1]++;
 			continue;
 		}
 		for (unsigned i = 0; i < mb; i++)
@@ -204,6 +239,23 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 				unsigned p = (unsigned)tfqkd_xrng_below(&r, z);
 				unsigned n = count_c4(P, nb, mb, z, row, col, p);
 
+				/*
+				 * Second edge of a parallel degree-2 column b next to chain column a
+				 * on rows (r0, r0+1): the 2-column cycle advances by
+				 * d = (P[r0][a] - P[r0+1][a]) - (P[r0][b] - p) per turn and lifts to
+				 * cycles of 2z / gcd(d, z) bits; insist on gcd(d, z) = 1.
+				 */
+				if (partner[col] >= 0 && row == (unsigned)partner[col] + 1) {
+					unsigned a = (unsigned)partner[col];	/* chain column index */
+					int64_t dd = (int64_t)P[(row - 1) * nb + a] - P[row * nb + a] -
+						     P[(row - 1) * nb + col] + p;
+
+					dd %= (int64_t)z;
+					if (dd < 0)
+						dd += z;
+					if (gcd_u(z, (unsigned)dd) != 1)
+						n += 1000;	/* never preferred to a valid draw */
+				}
 				if (n < bestn) {
 					bestn = n;
 					best = p;

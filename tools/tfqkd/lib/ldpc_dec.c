@@ -47,6 +47,8 @@ struct tfqkd_ldpc_dec {
 	uint64_t *syn;		/* M bits */
 	int16_t *t16;		/* dc_max * 64 extrinsics, 16-bit */
 	int8_t *t8;		/* the same clamped to 8 bits */
+	int16_t **ecol;		/* per edge of the current layer: its column's posteriors */
+	unsigned *eshift;	/* ... and its shift */
 	uint64_t *hd2;		/* hard decisions, each column twice (syndrome check) */
 	uint64_t *chk;		/* M bits of scratch */
 	uint8_t phi[128] __attribute__((aligned(64)));
@@ -115,10 +117,12 @@ int tfqkd_ldpc_dec_new(struct tfqkd_ldpc_dec **out, const struct tfqkd_ldpc_code
 		tfqkd_ldpc_dec_free(d);
 		return -ENOMEM;
 	}
+	d->ecol = calloc(code->dc_max + 1, sizeof(*d->ecol));
+	d->eshift = calloc(code->dc_max + 1, sizeof(*d->eshift));
 	d->syn = calloc(zw * d->mb, sizeof(*d->syn));
 	d->chk = calloc(zw * d->mb, sizeof(*d->chk));
 	d->hd2 = calloc((2 * zw + 1) * d->nb, sizeof(*d->hd2));
-	if (!d->syn || !d->chk || !d->hd2) {
+	if (!d->syn || !d->chk || !d->hd2 || !d->ecol || !d->eshift) {
 		tfqkd_ldpc_dec_free(d);
 		return -ENOMEM;
 	}
@@ -134,6 +138,8 @@ void tfqkd_ldpc_dec_free(struct tfqkd_ldpc_dec *d)
 	free(d->R);
 	free(d->t16);
 	free(d->t8);
+	free(d->ecol);
+	free(d->eshift);
 	free(d->syn);
 	free(d->chk);
 	free(d->hd2);
@@ -200,62 +206,108 @@ static inline int sat_s16(int v)
 	return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
 
+/* after a layer: the chunk that wrapped wrote its tail behind the column; copy it back */
+static void repair_mirrors(struct tfqkd_ldpc_dec *d, unsigned e0, unsigned dc)
+{
+	for (unsigned j = 0; j < dc; j++) {
+		const struct ldpc_edge *ed = &d->code->edges[e0 + j];
+		int16_t *b = d->L + (size_t)ed->col * d->lstride;
+
+		memcpy(b, b + d->z, sizeof(*b) * (ed->shift % 64));
+		memcpy(b + d->z, b, sizeof(*b) * MIRROR);
+	}
+}
+
+/*
+ * The same computation as layer_avx512(), 64 checks at a time, in plain C: the loops over
+ * the 64 lanes have no dependencies between lanes.
+ */
 static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 {
 	const struct tfqkd_ldpc_code *c = d->code;
 	unsigned e0 = c->row_start[row], e1 = c->row_start[row + 1], dc = e1 - e0, z = d->z;
-	int16_t *t16 = d->t16;
+	int16_t *tb16 = d->t16;
+	int8_t *tb8 = d->t8;
 	int unsat = 0;
 
-	for (unsigned k = 0; k < z; k++) {
-		size_t chk = (size_t)row * z + k;
-		int s = (int)((d->syn[chk / 64] >> (chk % 64)) & 1);
-		int min1 = 127, min2 = 127, idx = 255, fmin = 0, srest = 0, sx = s, px = s;
+	for (unsigned j = 0; j < dc; j++) {
+		const struct ldpc_edge *ed = &c->edges[e0 + j];
 
-		for (unsigned j = 0; j < dc; j++) {
-			const struct ldpc_edge *ed = &c->edges[e0 + j];
-			int16_t *lp = d->L + (size_t)ed->col * d->lstride + (k + ed->shift) % z;
-			int tw = sat_s16(*lp - d->R[(size_t)(e0 + j) * z + k]);
-			int tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
-
-			if (a < min1) {
-				srest = sat_u8(srest + fmin);
-				fmin = f;
-				min2 = min1;
-				min1 = a;
-				idx = (int)j;
-			} else {
-				srest = sat_u8(srest + f);
-				if (a < min2)
-					min2 = a;
-			}
-			sx ^= tv < 0;
-			t16[j] = (int16_t)tw;
-		}
-		for (unsigned j = 0; j < dc; j++) {
-			const struct ldpc_edge *ed = &c->edges[e0 + j];
-			int16_t *lp = d->L + (size_t)ed->col * d->lstride + (k + ed->shift) % z;
-			int tw = t16[j], tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
-			int v, mag, cap;
-
-			if ((int)j == idx) {
-				v = srest;
-				cap = min2;
-			} else {
-				v = sat_u8(sat_u8(srest - f) + fmin);
-				cap = min1;
-			}
-			mag = d->phinv[v];
-			if (mag > cap)
-				mag = cap;
-			if (sx ^ (tv < 0))
-				mag = -mag;
-			d->R[(size_t)(e0 + j) * z + k] = (int8_t)mag;
-			*lp = (int16_t)sat_s16(tw + mag);
-			px ^= *lp < 0;
-		}
-		unsat |= px;
+		d->ecol[j] = d->L + (size_t)ed->col * d->lstride;
+		d->eshift[j] = ed->shift;
 	}
+	for (unsigned k0 = 0; k0 < z; k0 += 64) {
+		uint64_t sm = d->syn[((size_t)row * z + k0) / 64], px = sm;
+		uint8_t min1[64], min2[64], idx[64], fmin[64], srest[64], sx[64];
+		const int8_t *rp = d->R + (size_t)e0 * z + k0;
+
+		for (int i = 0; i < 64; i++) {
+			min1[i] = min2[i] = 127;
+			idx[i] = 255;
+			fmin[i] = srest[i] = 0;
+			sx[i] = (uint8_t)((sm >> i) & 1);
+		}
+		for (unsigned j = 0; j < dc; j++) {
+			unsigned off = k0 + d->eshift[j];
+			const int16_t *lp;
+			const int8_t *r = rp + (size_t)j * z;
+			int16_t *t16 = tb16 + 64 * j;
+			int8_t *t8 = tb8 + 64 * j;
+
+			off -= off >= z ? z : 0;
+			lp = d->ecol[j] + off;
+			for (int i = 0; i < 64; i++) {
+				int tw = sat_s16(lp[i] - r[i]);
+				int tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
+
+				if (a < min1[i]) {
+					srest[i] = (uint8_t)sat_u8(srest[i] + fmin[i]);
+					fmin[i] = (uint8_t)f;
+					min2[i] = min1[i];
+					min1[i] = (uint8_t)a;
+					idx[i] = (uint8_t)j;
+				} else {
+					srest[i] = (uint8_t)sat_u8(srest[i] + f);
+					if (a < min2[i])
+						min2[i] = (uint8_t)a;
+				}
+				sx[i] ^= tv < 0;
+				t16[i] = (int16_t)tw;
+				t8[i] = (int8_t)tv;
+			}
+		}
+		for (unsigned j = 0; j < dc; j++) {
+			unsigned off = k0 + d->eshift[j];
+			int16_t *lp;
+			int8_t *r = (int8_t *)rp + (size_t)j * z;
+			const int16_t *t16 = tb16 + 64 * j;
+			const int8_t *t8 = tb8 + 64 * j;
+
+			off -= off >= z ? z : 0;
+			lp = d->ecol[j] + off;
+			for (int i = 0; i < 64; i++) {
+				int tv = t8[i], a = tv < 0 ? -tv : tv, f = d->phi[a], v, mag, cap;
+
+				if (idx[i] == j) {
+					v = srest[i];
+					cap = min2[i];
+				} else {
+					v = sat_u8(sat_u8(srest[i] - f) + fmin[i]);
+					cap = min1[i];
+				}
+				mag = d->phinv[v];
+				if (mag > cap)
+					mag = cap;
+				if (sx[i] ^ (tv < 0))
+					mag = -mag;
+				r[i] = (int8_t)mag;
+				lp[i] = (int16_t)sat_s16(t16[i] + mag);
+				px ^= (uint64_t)(lp[i] < 0) << i;
+			}
+		}
+		unsat |= px != 0;
+	}
+	repair_mirrors(d, e0, dc);
 	return unsat;
 }
 
@@ -278,24 +330,32 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	int8_t *tb8 = d->t8;
 	__mmask64 unsat = 0;
 
+	for (unsigned j = 0; j < dc; j++) {
+		const struct ldpc_edge *ed = &c->edges[e0 + j];
+
+		d->ecol[j] = d->L + (size_t)ed->col * d->lstride;
+		d->eshift[j] = ed->shift;
+	}
 	for (unsigned k0 = 0; k0 < z; k0 += 64) {
-		__mmask64 sm = (__mmask64)d->syn[((size_t)row * z + k0) / 64], px = sm;
+		__mmask64 sm = (__mmask64)d->syn[((size_t)row * z + k0) / 64];
 		__m512i sx = _mm512_maskz_mov_epi8(sm, sgn);
+		__m512i px0 = _mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-32768));
+		__m512i px1 = _mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-32768));
+		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
 		__m512i fmin = zero, srest = zero;
 
 		for (unsigned j = 0; j < dc; j++) {
-			const struct ldpc_edge *ed = &c->edges[e0 + j];
-			unsigned off = k0 + ed->shift;
+			unsigned off = k0 + d->eshift[j];
 			const int16_t *lp;
 			__m512i l0, l1, r, t0, t1, t, a, f;
 			__mmask64 m;
 
 			off -= off >= z ? z : 0;
-			lp = d->L + (size_t)ed->col * d->lstride + off;
+			lp = d->ecol[j] + off;
 			l0 = _mm512_loadu_si512(lp);
 			l1 = _mm512_loadu_si512(lp + 32);
-			r = _mm512_load_si512(d->R + (size_t)(e0 + j) * z + k0);
+			r = _mm512_load_si512(rp + (size_t)j * z);
 			t0 = _mm512_subs_epi16(l0, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(r)));
 			t1 = _mm512_subs_epi16(l1, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(r, 1)));
 			_mm512_store_si512(tb16 + 64 * j, t0);
@@ -315,15 +375,14 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			_mm512_store_si512(tb8 + 64 * j, t);
 		}
 		for (unsigned j = 0; j < dc; j++) {
-			const struct ldpc_edge *ed = &c->edges[e0 + j];
-			unsigned off = k0 + ed->shift;
+			unsigned off = k0 + d->eshift[j];
 			int16_t *lp;
 			__m512i t = _mm512_load_si512(tb8 + 64 * j), a, f, v, mag, lo, hi, rn, cap;
 			__m512i l0, l1;
 			__mmask64 mi, neg;
 
 			off -= off >= z ? z : 0;
-			lp = d->L + (size_t)ed->col * d->lstride + off;
+			lp = d->ecol[j] + off;
 			a = _mm512_abs_epi8(t);
 			f = _mm512_permutex2var_epi8(phia, a, phib);
 			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
@@ -336,26 +395,20 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			mag = _mm512_min_epu8(mag, cap);
 			neg = _mm512_movepi8_mask(_mm512_xor_si512(sx, t));
 			rn = _mm512_mask_sub_epi8(mag, neg, zero, mag);
-			_mm512_store_si512(d->R + (size_t)(e0 + j) * z + k0, rn);
+			_mm512_store_si512((int8_t *)rp + (size_t)j * z, rn);
 			l0 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j),
 					       _mm512_cvtepi8_epi16(_mm512_castsi512_si256(rn)));
 			l1 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j + 32),
 					       _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(rn, 1)));
 			_mm512_storeu_si512(lp, l0);
 			_mm512_storeu_si512(lp + 32, l1);
-			px ^= (__mmask64)_mm512_movepi16_mask(l0) |
-			      ((__mmask64)_mm512_movepi16_mask(l1) << 32);
+			px0 = _mm512_xor_si512(px0, l0);
+			px1 = _mm512_xor_si512(px1, l1);
 		}
-		unsat |= px;
+		unsat |= (__mmask64)_mm512_movepi16_mask(px0) |
+			 ((__mmask64)_mm512_movepi16_mask(px1) << 32);
 	}
-	/* repair the mirrors: the chunk that wrapped wrote its tail behind the column */
-	for (unsigned j = 0; j < dc; j++) {
-		const struct ldpc_edge *ed = &c->edges[e0 + j];
-		int16_t *b = d->L + (size_t)ed->col * d->lstride;
-
-		memcpy(b, b + z, sizeof(*b) * (ed->shift % 64));
-		memcpy(b + z, b, sizeof(*b) * MIRROR);
-	}
+	repair_mirrors(d, e0, dc);
 	return unsat != 0;
 }
 #endif
