@@ -11,11 +11,16 @@
  *   ec_q<q>_mbps:   key bits reconciled per second of Bob's CPU time (decoding, protocol)
  *   ec_q<q>_rounds: mean messages from Alice per frame (round trips)
  *   ec_q<q>_iters:  mean decoder iterations per frame
- * and counts frames where Bob's verified key differed from Alice's (must be 0).
+ * and counts frames where Bob's verified key differed from Alice's (must be 0). The default
+ * protocol (tfqkd_ec_params_default(): first round at the calibrated efficiency, up to 3
+ * reveal rounds) favours efficiency; a second configuration, printed as ec_fast_q<q>_*,
+ * favours throughput: one round at the calibrated efficiency + 0.06.
  *
  * Environment: TFQKD_EC_FRAMES (frames per QBER, default 60), TFQKD_EC_Z (lifting size,
- * default 4096: N = 2^20 bits), TFQKD_EC_QBERS (comma-separated list). Throughput is per
- * core (one thread), measured as thread CPU time.
+ * default 4096: N = 2^20 bits), TFQKD_EC_QBERS (comma-separated list), TFQKD_EC_FSTART,
+ * TFQKD_EC_FSTEP, TFQKD_EC_ROUNDS (override the defaults of tfqkd_ec_params_default()),
+ * TFQKD_EC_SWEEP (comma-separated first-round efficiencies: one-round runs at each, to
+ * calibrate the rate choice). Throughput is per core (one thread), thread CPU time.
  */
 #include <math.h>
 #include <stdio.h>
@@ -73,6 +78,10 @@ static int run_q(const struct tfqkd_ec_params *par, double q, unsigned frames, s
 	if (tfqkd_ec_new(&ea, par) || tfqkd_ec_new(&eb, par))
 		return -1;
 	ret = tfqkd_ec_plan(ea, q, &plan);
+	if (ret)
+		return ret;
+	/* builds Bob's code and puncturing order once, outside the timed part */
+	ret = tfqkd_ec_plan(eb, q, &plan);
 	if (ret)
 		return ret;
 	tfqkd_xrng_seed(&chan, (uint64_t)(q * 1e9) + 1);
@@ -168,6 +177,32 @@ int main(void)
 	snprintf(list, sizeof(list), "%s", qs ? qs : "0.01,0.02,0.03,0.05,0.08,0.11,0.15,0.20,0.25");
 	printf("ec_frame_bits: %u bits\n", 256 * par.z);
 	printf("ec_frames_per_qber: %u\n", frames);
+	if (getenv("TFQKD_EC_SWEEP")) {
+		char sw[512];
+		double qv[32], fv[32];
+		int nq = 0, nf = 0;
+
+		snprintf(sw, sizeof(sw), "%s", getenv("TFQKD_EC_SWEEP"));
+		for (char *t = strtok(list, ","); t && nq < 32; t = strtok(NULL, ","))
+			qv[nq++] = atof(t);
+		for (char *t = strtok(sw, ","); t && nf < 32; t = strtok(NULL, ","))
+			fv[nf++] = atof(t);
+		for (int i = 0; i < nq; i++)
+			for (int j = 0; j < nf; j++) {
+				struct tfqkd_ec_params p1 = par;
+				struct result r;
+
+				p1.f_start = fv[j];
+				p1.max_rounds = 1;
+				p1.iter_first = 200;
+				if (run_q(&p1, qv[i], frames, &r))
+					continue;
+				printf("sweep q=%.3f f_start=%.3f f=%.4f fer=%.3g iters=%.1f mbps=%.1f\n",
+				       qv[i], fv[j], r.f, r.fer, r.iters, r.mbps);
+				fflush(stdout);
+			}
+		return 0;
+	}
 	for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
 		double q = atof(t);
 		struct result r;
@@ -183,6 +218,24 @@ int main(void)
 		printf("ec_q%.2f_rounds: %.2f\n", q, r.rounds);
 		printf("ec_q%.2f_iters: %.1f\n", q, r.iters);
 		printf("ec_q%.2f_undetected: %u\n", q, r.undetected);
+		fflush(stdout);
+		if (getenv("TFQKD_EC_NOFAST"))
+			continue;
+		struct tfqkd_ec_params fast = par;
+
+		fast.f_start = tfqkd_ec_auto_f(q) + 0.06;
+		fast.max_rounds = 1;
+		fast.iter_first = 100;
+		ret = run_q(&fast, q, frames, &r);
+		if (ret) {
+			printf("ec_fast_q%.2f_error: %d\n", q, ret);
+			continue;
+		}
+		printf("ec_fast_q%.2f_f: %.4f\n", q, r.f);
+		printf("ec_fast_q%.2f_fer: %.2g (%u/%u)\n", q, r.fer, r.fails, r.frames);
+		printf("ec_fast_q%.2f_mbps: %.1f Mbit/s\n", q, r.mbps);
+		printf("ec_fast_q%.2f_iters: %.1f\n", q, r.iters);
+		printf("ec_fast_q%.2f_undetected: %u\n", q, r.undetected);
 		fflush(stdout);
 	}
 	return 0;

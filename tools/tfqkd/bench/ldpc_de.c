@@ -8,8 +8,8 @@
  * and a (1+1) evolution-strategy local search over the edge-perspective variable degree
  * fractions lambda_d that maximises the threshold q* for a design rate R. Check degrees are
  * concentrated on two consecutive values, as the base-matrix construction makes them, and
- * the degree-2 node fraction is limited to 2 (1 - R) - 2/256 (the doubled accumulator chain
- * of the construction).
+ * the degree-2 node fraction is limited to (1 - R) - 1/256 (the accumulator chain of the
+ * construction: mb - 1 columns).
  *
  *   cc -O2 -o ldpc_de tools/tfqkd/bench/ldpc_de.c -lm
  *   ./ldpc_de R DEGREES EVALS LAMBDA0 [STEP RANGE MAXIT]
@@ -187,7 +187,7 @@ static int set_rho(void)
 	for (int i = 0; i < nl; i++)
 		sl += lam[i] / vdeg[i];
 	for (int i = 0; i < nl; i++)
-		if (vdeg[i] == 2 && lam[i] / 2 / sl > 2 * ((1 - rate) - 1.0 / 256))
+		if (vdeg[i] == 2 && lam[i] / 2 / sl > (1 - rate) - 1.0 / 256)
 			return -1;
 	sr = (1 - rate) * sl;
 	d = (int)floor(1 / sr);

@@ -19,8 +19,8 @@
  * Variable-node degree distributions (edge perspective, lambda_d = fraction of edges on
  * degree-d columns), optimised by density evolution (Gaussian approximation of
  * belief propagation on the binary symmetric channel) for the design rates below, with
- * degree-2 columns limited to what fits a doubled accumulator chain (2 (mb - 1)). The check
- * degrees follow from
+ * degree-2 columns limited to what fits an acyclic chain (mb - 1). The check degrees follow
+ * from
  * the base matrix (as equal as possible).
  */
 struct ldpc_profile {
@@ -32,8 +32,30 @@ struct ldpc_profile {
 };
 
 static const struct ldpc_profile profiles[] = {
-	{ 0.50, { { 2, 0.2252 }, { 3, 0.1828 }, { 4, 0.0234 }, { 6, 0.2240 }, { 8, 0.0300 },
-		  { 16, 0.3146 } } },
+	{ 0.150, { { 2, 0.3647 }, { 3, 0.1790 }, { 4, 0.1066 }, { 6, 0.0168 },
+		{ 8, 0.1045 }, { 12, 0.0036 }, { 16, 0.2248 } } },
+	{ 0.250, { { 2, 0.2984 }, { 3, 0.1993 }, { 4, 0.0624 }, { 6, 0.0933 },
+		{ 8, 0.0578 }, { 12, 0.0229 }, { 16, 0.2659 } } },
+	{ 0.350, { { 2, 0.2607 }, { 3, 0.2505 }, { 4, 0.0146 }, { 6, 0.1866 },
+		{ 8, 0.0241 }, { 12, 0.0007 }, { 16, 0.2629 } } },
+	{ 0.450, { { 2, 0.2270 }, { 3, 0.2196 }, { 4, 0.0288 }, { 6, 0.2314 },
+		{ 8, 0.0186 }, { 12, 0.0005 }, { 16, 0.2740 } } },
+	{ 0.550, { { 2, 0.1871 }, { 3, 0.2121 }, { 4, 0.0307 }, { 6, 0.1698 },
+		{ 8, 0.0370 }, { 12, 0.0164 }, { 16, 0.3469 } } },
+	{ 0.620, { { 2, 0.1761 }, { 3, 0.1840 }, { 4, 0.0522 }, { 6, 0.2270 },
+		{ 8, 0.0328 }, { 12, 0.0002 }, { 16, 0.3276 } } },
+	{ 0.680, { { 2, 0.1357 }, { 3, 0.2373 }, { 4, 0.0264 }, { 6, 0.2179 },
+		{ 8, 0.0317 }, { 12, 0.0006 }, { 16, 0.3503 } } },
+	{ 0.740, { { 2, 0.1065 }, { 3, 0.2575 }, { 4, 0.0231 }, { 6, 0.2256 },
+		{ 8, 0.0292 }, { 12, 0.0012 }, { 16, 0.3569 } } },
+	{ 0.790, { { 2, 0.0735 }, { 3, 0.2513 }, { 4, 0.0307 }, { 6, 0.2049 },
+		{ 8, 0.0267 }, { 16, 0.4128 } } },
+	{ 0.840, { { 2, 0.0505 }, { 3, 0.2668 }, { 4, 0.0222 }, { 6, 0.1710 },
+		{ 8, 0.0399 }, { 12, 0.0050 }, { 16, 0.4446 } } },
+	{ 0.880, { { 2, 0.0371 }, { 3, 0.2608 }, { 4, 0.0204 }, { 6, 0.1630 },
+		{ 8, 0.0436 }, { 16, 0.4751 } } },
+	{ 0.915, { { 2, 0.0264 }, { 3, 0.2582 }, { 4, 0.0213 }, { 6, 0.1698 },
+		{ 8, 0.0468 }, { 12, 0.0090 }, { 16, 0.4685 } } },
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -81,28 +103,19 @@ static void column_degrees(unsigned mb, unsigned nb, unsigned char *deg)
 			deg[k++] = (unsigned char)d;
 	}
 	/*
-	 * At most 2 (mb - 1) degree-2 columns: a chain over consecutive rows plus at most one
-	 * parallel column per row pair (see tfqkd_ldpc_code_new()); the rest become degree 3.
+	 * At most mb - 1 degree-2 columns, an acyclic chain (see tfqkd_ldpc_code_new()); the
+	 * rest become degree 3. More would close cycles of degree-2 columns in the base graph;
+	 * however the shifts are chosen, some combination of those cycles then lifts to a
+	 * low-weight code word (a doubled chain was tried and gave weight-4 code words).
 	 */
 	unsigned n2 = 0;
 
 	for (unsigned i = 0; i < nb; i++)
-		if (deg[i] <= 2 && ++n2 > (mb > 1 ? 2 * (mb - 1) : 0) && mb >= 3)
+		if (deg[i] <= 2 && ++n2 > (mb > 1 ? mb - 1 : 0) && mb >= 3)
 			deg[i] = 3;
 	for (unsigned i = 0; i < nb; i++)	/* mb < 3: everything on every row */
 		if (deg[i] > mb)
 			deg[i] = (unsigned char)mb;
-}
-
-static unsigned gcd_u(unsigned a, unsigned b)
-{
-	while (b) {
-		unsigned t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
 }
 
 /* 4-cycles through a new edge (r1, c1) with shift p, given the shift table (-1: no edge) */
@@ -134,7 +147,6 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 	struct tfqkd_ldpc_code *c = NULL;
 	unsigned char deg[TFQKD_LDPC_NB];
 	unsigned *rowdeg = NULL, *perm = NULL, e = 0;
-	int partner[TFQKD_LDPC_NB];
 	int32_t *P = NULL;
 	struct tfqkd_xrng r;
 	int ret = -ENOMEM;
@@ -169,36 +181,17 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 			deg[j - 1] = t;
 		}
 
-	/*
-	 * Base graph. Degree-2 columns: the first mb - 1 form a chain over rows (0,1), (1,2),
-	 * ... (an accumulator, acyclic); the others run parallel to chain columns, spread evenly
-	 * over the row pairs, at most one per pair. The only base cycles made of degree-2
-	 * columns are then the 4-cycles of a parallel pair, and their shifts are chosen so that
-	 * these lift to cycles through 2z bits (see below): no low-weight code words. Other
-	 * columns go to the least loaded rows, ties broken by a random row order.
-	 */
-	unsigned chain = 0, n2 = 0, extra = 0;
+	/* base graph: degree-2 columns as a chain over rows 0,1,2,...; others on the least
+	 * loaded rows, ties broken by a random row order */
+	unsigned chain = 0;
 
-	for (unsigned col = 0; col < nb; col++)
-		n2 += deg[col] == 2;
-	for (unsigned col = 0; col < nb; col++)
-		partner[col] = -1;
 	for (unsigned col = 0; col < nb; col++) {
 		if (deg[col] == 2 && mb >= 3) {
-			unsigned r0;
-
-			if (chain < mb - 1) {
-				r0 = chain++;
-			} else {
-				/* parallel column number extra of n2 - (mb - 1), spread over mb - 1 pairs */
-				r0 = (unsigned)((uint64_t)extra * (mb - 1) / (n2 - (mb - 1)));
-				partner[col] = (int)r0;	/* the chain column on this pair is column r0 */
-				extra++;
-			}
-			P[r0 * nb + col] = 0;
-			P[(r0 + 1) * nb + col] = 0;
-			rowdeg[r0]++;
-			rowdeg[r0 + 1]++;
+			P[chain * nb + col] = 0;
+			P[(chain + 1) * nb + col] = 0;
+			rowdeg[chain]++;
+			rowdeg[chain + 1]++;
+			chain++;
 			continue;
 		}
 		for (unsigned i = 0; i < mb; i++)
@@ -239,23 +232,6 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 				unsigned p = (unsigned)tfqkd_xrng_below(&r, z);
 				unsigned n = count_c4(P, nb, mb, z, row, col, p);
 
-				/*
-				 * Second edge of a parallel degree-2 column b next to chain column a
-				 * on rows (r0, r0+1): the 2-column cycle advances by
-				 * d = (P[r0][a] - P[r0+1][a]) - (P[r0][b] - p) per turn and lifts to
-				 * cycles of 2z / gcd(d, z) bits; insist on gcd(d, z) = 1.
-				 */
-				if (partner[col] >= 0 && row == (unsigned)partner[col] + 1) {
-					unsigned a = (unsigned)partner[col];	/* chain column index */
-					int64_t dd = (int64_t)P[(row - 1) * nb + a] - P[row * nb + a] -
-						     P[(row - 1) * nb + col] + p;
-
-					dd %= (int64_t)z;
-					if (dd < 0)
-						dd += z;
-					if (gcd_u(z, (unsigned)dd) != 1)
-						n += 1000;	/* never preferred to a valid draw */
-				}
 				if (n < bestn) {
 					bestn = n;
 					best = p;

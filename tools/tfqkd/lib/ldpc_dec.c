@@ -7,14 +7,13 @@
  *   (the posteriors are 16-bit: a layered decoder needs L = channel + sum of all R exactly,
  *   so L may not saturate at the 8-bit message range; t is clamped to 8 bits for the
  *   check-node rule only)
- *   f_j  = PHI[|t_j|]                     (phi(x) = -ln tanh(x/2), 8-bit, step 1/64)
- *   R'_j = sign * min(PHIINV[sum_{i!=j} f_i], min_{i!=j} |t_i|)
+ *   f_j  = PHI[|t_j|]                     (phi(x) = -ln tanh(x/2), 16-bit, step 1/256)
+ *   R'_j = sign * min(PHIINV[sum_i f_i - f_j], min_{i!=j} |t_i|)
  *   L_j  = t_j + R'_j
- * The phi-domain sum is kept in saturating 8-bit arithmetic without losing exactness
- * below the saturation point: the sum excludes the term of the smallest |t| (which has
- * the largest phi), which is added back per edge. The cap by the smallest other input
- * magnitude is exact for the true rule and keeps the coarse phi quantisation of large
- * magnitudes from inflating wrong messages.
+ * The phi-domain sum is 16-bit (saturating at 65535, far beyond the 4096 from which the
+ * output is 0); PHIINV is a two-level table (see make_tables()). The cap by the smallest
+ * other input magnitude is exact for the true rule and removes what is left of the
+ * quantisation error for large messages.
  *
  * Two code paths with identical results: portable C and AVX-512 (BW + VBMI) with 64 checks
  * per vector. A layer reads the posteriors of a base column at offset (k + shift) mod z; the
@@ -51,23 +50,43 @@ struct tfqkd_ldpc_dec {
 	unsigned *eshift;	/* ... and its shift */
 	uint64_t *hd2;		/* hard decisions, each column twice (syndrome check) */
 	uint64_t *chk;		/* M bits of scratch */
-	uint8_t phi[128] __attribute__((aligned(64)));
-	uint8_t phinv[256] __attribute__((aligned(64)));
+	uint8_t philo[128] __attribute__((aligned(64)));	/* PHI, low bytes */
+	uint8_t phihi[128] __attribute__((aligned(64)));	/* PHI, high bytes */
+	uint8_t invf[256] __attribute__((aligned(64)));		/* PHIINV, fine part */
+	uint8_t invc[256] __attribute__((aligned(64)));		/* PHIINV, coarse part */
 };
+
+/*
+ * PHI[m] = min(round(256 phi(m / 8)), PHI_CAP): the phi value of an input of magnitude
+ * m/8, in units of 1/256, 16-bit. The inverse on a sum v (same units):
+ *   v < 256:      INVF[v]      = round(8 phi(v / 256))
+ *   v < 4096:     INVC[v >> 4] = round(8 phi((16 (v >> 4) + 8) / 256))
+ *   v >= 4096:    INVC[255] (0: a sum of 16 or more means no information)
+ * A check of degree 70 sums 69 terms; terms of reliable inputs are small, so the step must
+ * be fine (1/256) and the sum exact (16-bit, saturating far beyond where the output is 0).
+ * Coarser 8-bit terms made the decoder far worse than floating-point BP at high rates.
+ */
+#define PHI_ONE 256.0
+#define PHI_CAP 4095
 
 static void make_tables(struct tfqkd_ldpc_dec *d)
 {
-	const double one = TFQKD_LDPC_LLR_ONE, pone = 64.0;
+	const double one = TFQKD_LDPC_LLR_ONE;
 
 	for (int m = 0; m < 128; m++) {
-		double x = m / one, v = m ? -log(tanh(x / 2)) * pone : 1e9;
+		double x = m / one, v = m ? -log(tanh(x / 2)) * PHI_ONE : 1e9;
+		unsigned q = (unsigned)(v >= PHI_CAP ? PHI_CAP : floor(v + 0.5));
 
-		d->phi[m] = (uint8_t)(v >= 255 ? 255 : floor(v + 0.5));
+		d->philo[m] = (uint8_t)q;
+		d->phihi[m] = (uint8_t)(q >> 8);
 	}
 	for (int s = 0; s < 256; s++) {
-		double x = s / pone, v = s ? -log(tanh(x / 2)) * one : 1e9;
+		double x = s / PHI_ONE, v = s ? -log(tanh(x / 2)) * one : 1e9;
 
-		d->phinv[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
+		d->invf[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
+		x = (16.0 * s + 8) / PHI_ONE;
+		v = -log(tanh(x / 2)) * one;
+		d->invc[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
 	}
 }
 
@@ -196,11 +215,6 @@ static inline int clamp127(int v)
 	return v > 127 ? 127 : v < -127 ? -127 : v;
 }
 
-static inline int sat_u8(int v)
-{
-	return v > 255 ? 255 : v < 0 ? 0 : v;
-}
-
 static inline int sat_s16(int v)
 {
 	return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
@@ -216,6 +230,18 @@ static void repair_mirrors(struct tfqkd_ldpc_dec *d, unsigned e0, unsigned dc)
 		memcpy(b, b + d->z, sizeof(*b) * (ed->shift % 64));
 		memcpy(b + d->z, b, sizeof(*b) * MIRROR);
 	}
+}
+
+static inline unsigned phi_of(const struct tfqkd_ldpc_dec *d, int a)
+{
+	return d->philo[a] | (unsigned)d->phihi[a] << 8;
+}
+
+static inline int phinv_of(const struct tfqkd_ldpc_dec *d, unsigned v)
+{
+	if (v < 256)
+		return d->invf[v];
+	return d->invc[v >> 4 > 255 ? 255 : v >> 4];
 }
 
 /*
@@ -238,13 +264,14 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 	}
 	for (unsigned k0 = 0; k0 < z; k0 += 64) {
 		uint64_t sm = d->syn[((size_t)row * z + k0) / 64], px = sm;
-		uint8_t min1[64], min2[64], idx[64], fmin[64], srest[64], sx[64];
+		uint8_t min1[64], min2[64], idx[64], sx[64];
+		unsigned sum[64];
 		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 
 		for (int i = 0; i < 64; i++) {
 			min1[i] = min2[i] = 127;
 			idx[i] = 255;
-			fmin[i] = srest[i] = 0;
+			sum[i] = 0;
 			sx[i] = (uint8_t)((sm >> i) & 1);
 		}
 		for (unsigned j = 0; j < dc; j++) {
@@ -258,18 +285,17 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 			lp = d->ecol[j] + off;
 			for (int i = 0; i < 64; i++) {
 				int tw = sat_s16(lp[i] - r[i]);
-				int tv = clamp127(tw), a = tv < 0 ? -tv : tv, f = d->phi[a];
+				int tv = clamp127(tw), a = tv < 0 ? -tv : tv;
 
+				sum[i] += phi_of(d, a);
+				if (sum[i] > 65535)
+					sum[i] = 65535;
 				if (a < min1[i]) {
-					srest[i] = (uint8_t)sat_u8(srest[i] + fmin[i]);
-					fmin[i] = (uint8_t)f;
 					min2[i] = min1[i];
 					min1[i] = (uint8_t)a;
 					idx[i] = (uint8_t)j;
-				} else {
-					srest[i] = (uint8_t)sat_u8(srest[i] + f);
-					if (a < min2[i])
-						min2[i] = (uint8_t)a;
+				} else if (a < min2[i]) {
+					min2[i] = (uint8_t)a;
 				}
 				sx[i] ^= tv < 0;
 				t16[i] = (int16_t)tw;
@@ -286,16 +312,10 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 			off -= off >= z ? z : 0;
 			lp = d->ecol[j] + off;
 			for (int i = 0; i < 64; i++) {
-				int tv = t8[i], a = tv < 0 ? -tv : tv, f = d->phi[a], v, mag, cap;
+				int tv = t8[i], a = tv < 0 ? -tv : tv, mag, cap;
 
-				if (idx[i] == j) {
-					v = srest[i];
-					cap = min2[i];
-				} else {
-					v = sat_u8(sat_u8(srest[i] - f) + fmin[i]);
-					cap = min1[i];
-				}
-				mag = d->phinv[v];
+				mag = phinv_of(d, sum[i] - phi_of(d, a));
+				cap = idx[i] == j ? min2[i] : min1[i];
 				if (mag > cap)
 					mag = cap;
 				if (sx[i] ^ (tv < 0))
@@ -320,12 +340,17 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 {
 	const struct tfqkd_ldpc_code *c = d->code;
 	unsigned e0 = c->row_start[row], e1 = c->row_start[row + 1], dc = e1 - e0, z = d->z;
-	const __m512i phia = _mm512_load_si512(d->phi), phib = _mm512_load_si512(d->phi + 64);
-	const __m512i inv0 = _mm512_load_si512(d->phinv), inv1 = _mm512_load_si512(d->phinv + 64);
-	const __m512i inv2 = _mm512_load_si512(d->phinv + 128);
-	const __m512i inv3 = _mm512_load_si512(d->phinv + 192);
+	const __m512i pl0 = _mm512_load_si512(d->philo), pl1 = _mm512_load_si512(d->philo + 64);
+	const __m512i ph0 = _mm512_load_si512(d->phihi), ph1 = _mm512_load_si512(d->phihi + 64);
+	const __m512i if0 = _mm512_load_si512(d->invf), if1 = _mm512_load_si512(d->invf + 64);
+	const __m512i if2 = _mm512_load_si512(d->invf + 128);
+	const __m512i if3 = _mm512_load_si512(d->invf + 192);
+	const __m512i ic0 = _mm512_load_si512(d->invc), ic1 = _mm512_load_si512(d->invc + 64);
+	const __m512i ic2 = _mm512_load_si512(d->invc + 128);
+	const __m512i ic3 = _mm512_load_si512(d->invc + 192);
 	const __m512i m127 = _mm512_set1_epi8(-127), sgn = _mm512_set1_epi8(-128);
 	const __m512i zero = _mm512_setzero_si512(), p127 = _mm512_set1_epi8(127);
+	const __m512i w255 = _mm512_set1_epi16(255), b16 = _mm512_set1_epi8(16);
 	int16_t *tb16 = d->t16;
 	int8_t *tb8 = d->t8;
 	__mmask64 unsat = 0;
@@ -341,14 +366,14 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 		__m512i sx = _mm512_maskz_mov_epi8(sm, sgn);
 		__m512i px0 = _mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-32768));
 		__m512i px1 = _mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-32768));
-		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
-		__m512i fmin = zero, srest = zero;
+		__m512i s0 = zero, s1 = zero;	/* phi sums, words in unpack order */
+		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 
 		for (unsigned j = 0; j < dc; j++) {
 			unsigned off = k0 + d->eshift[j];
 			const int16_t *lp;
-			__m512i l0, l1, r, t0, t1, t, a, f;
+			__m512i l0, l1, r, t0, t1, t, a, flo, fhi;
 			__mmask64 m;
 
 			off -= off >= z ? z : 0;
@@ -364,10 +389,11 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 					       _mm512_cvtsepi16_epi8(t1), 1);
 			t = _mm512_max_epi8(t, m127);
 			a = _mm512_abs_epi8(t);
-			f = _mm512_permutex2var_epi8(phia, a, phib);
+			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
+			fhi = _mm512_permutex2var_epi8(ph0, a, ph1);
+			s0 = _mm512_adds_epu16(s0, _mm512_unpacklo_epi8(flo, fhi));
+			s1 = _mm512_adds_epu16(s1, _mm512_unpackhi_epi8(flo, fhi));
 			m = _mm512_cmplt_epu8_mask(a, min1);
-			srest = _mm512_adds_epu8(srest, _mm512_mask_blend_epi8(m, f, fmin));
-			fmin = _mm512_mask_blend_epi8(m, fmin, f);
 			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
 			min1 = _mm512_min_epu8(min1, a);
 			idx = _mm512_mask_mov_epi8(idx, m, _mm512_set1_epi8((char)j));
@@ -377,20 +403,28 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 		for (unsigned j = 0; j < dc; j++) {
 			unsigned off = k0 + d->eshift[j];
 			int16_t *lp;
-			__m512i t = _mm512_load_si512(tb8 + 64 * j), a, f, v, mag, lo, hi, rn, cap;
-			__m512i l0, l1;
+			__m512i t = _mm512_load_si512(tb8 + 64 * j), a, flo, fhi, v0, v1, fi, ci;
+			__m512i mf, mc, mag, rn, cap, l0, l1;
 			__mmask64 mi, neg;
 
 			off -= off >= z ? z : 0;
 			lp = d->ecol[j] + off;
 			a = _mm512_abs_epi8(t);
-			f = _mm512_permutex2var_epi8(phia, a, phib);
+			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
+			fhi = _mm512_permutex2var_epi8(ph0, a, ph1);
+			v0 = _mm512_subs_epu16(s0, _mm512_unpacklo_epi8(flo, fhi));
+			v1 = _mm512_subs_epu16(s1, _mm512_unpackhi_epi8(flo, fhi));
+			/* back to natural byte order: the fine and the coarse table index */
+			fi = _mm512_packus_epi16(_mm512_min_epu16(v0, w255), _mm512_min_epu16(v1, w255));
+			ci = _mm512_packus_epi16(_mm512_srli_epi16(v0, 4), _mm512_srli_epi16(v1, 4));
+			mf = _mm512_mask_blend_epi8(_mm512_movepi8_mask(fi),
+						    _mm512_permutex2var_epi8(if0, fi, if1),
+						    _mm512_permutex2var_epi8(if2, fi, if3));
+			mc = _mm512_mask_blend_epi8(_mm512_movepi8_mask(ci),
+						    _mm512_permutex2var_epi8(ic0, ci, ic1),
+						    _mm512_permutex2var_epi8(ic2, ci, ic3));
+			mag = _mm512_mask_blend_epi8(_mm512_cmpge_epu8_mask(ci, b16), mf, mc);
 			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
-			v = _mm512_adds_epu8(_mm512_subs_epu8(srest, f), fmin);
-			v = _mm512_mask_mov_epi8(v, mi, srest);
-			lo = _mm512_permutex2var_epi8(inv0, v, inv1);
-			hi = _mm512_permutex2var_epi8(inv2, v, inv3);
-			mag = _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi);
 			cap = _mm512_mask_blend_epi8(mi, min1, min2);
 			mag = _mm512_min_epu8(mag, cap);
 			neg = _mm512_movepi8_mask(_mm512_xor_si512(sx, t));

@@ -17,7 +17,8 @@
  *
  * The code is chosen from the QBER estimate: the smallest base-row count mb whose
  * syndrome, with p bits punctured, leaks f_start * n * h(q), keeping p large enough for
- * the reveal rounds; each reveal round discloses f_step * n * h(q) more. Leakage is
+ * the reveal rounds; each reveal round discloses f_step * n * h(q) more. By default
+ * f_start follows a calibration table of the code family (just above where it decodes). Leakage is
  * counted exactly: M - p syndrome bits, every revealed bit, the verification tag, and one
  * bit per reply of Bob (the outcome of each round).
  *
@@ -42,7 +43,8 @@
  * struct tfqkd_ec_params - configuration both parties must share
  * @z: lifting size; frames use codes of N = 256 z bits (a multiple of 64, <= 65536)
  * @seed: public seed of the codes and puncturing patterns
- * @f_start: efficiency of the first syndrome (leak / (n h(q))), >= 0.5
+ * @f_start: efficiency of the first syndrome (leak / (n h(q))), >= 0.5; 0 = automatic:
+ *           where the family's codes decode most frames in one round (calibrated by QBER)
  * @f_step: efficiency added by each reveal round, >= 0
  * @max_rounds: messages from Alice at most (1 = strictly one-way), 1..16
  * @iter_first: decoder iteration limit in the first round
@@ -63,7 +65,8 @@ struct tfqkd_ec_params {
 };
 
 /**
- * tfqkd_ec_params_default() - sensible defaults (N = 2^20, 4 rounds, 64-bit tags)
+ * tfqkd_ec_params_default() - defaults: N = 2^20, automatic f_start, f_step 0.015,
+ * 4 rounds, 80 + 40 iterations, 64-bit tags
  * @p: filled in
  */
 void tfqkd_ec_params_default(struct tfqkd_ec_params *p);
@@ -138,6 +141,17 @@ void tfqkd_ec_msg_free(struct tfqkd_ec_msg *m);
  * Return: 0 or -EBADMSG (too short, unknown version or type).
  */
 int tfqkd_ec_msg_peek(const void *data, size_t len, unsigned *type, uint64_t *frame);
+
+/**
+ * tfqkd_ec_auto_f() - the first-round efficiency used when tfqkd_ec_params.f_start is 0
+ * @qber: QBER estimate
+ *
+ * Calibrated on frames of N = 2^20 bits: the family decodes most frames in one round at
+ * this efficiency. For planning, the mean efficiency of the default protocol is about this
+ * value plus 0.005 (see Documentation/tfqkd/postprocessing.rst for measurements).
+ * Return: the efficiency (>= 1).
+ */
+double tfqkd_ec_auto_f(double qber);
 
 struct tfqkd_ec;
 
