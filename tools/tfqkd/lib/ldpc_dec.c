@@ -335,6 +335,9 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 
 #if TFQKD_X86
 #define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+#ifndef PF_DIST
+#define PF_DIST 128	/* prefetch distance in elements: two chunks ahead */
+#endif
 
 T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 {
@@ -378,6 +381,10 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 
 			off -= off >= z ? z : 0;
 			lp = d->ecol[j] + off;
+			/* dc streams at once are too many for the hardware prefetchers */
+			_mm_prefetch((const char *)(rp + (size_t)j * z + PF_DIST), _MM_HINT_T0);
+			_mm_prefetch((const char *)(lp + PF_DIST), _MM_HINT_T0);
+			_mm_prefetch((const char *)(lp + PF_DIST + 32), _MM_HINT_T0);
 			l0 = _mm512_loadu_si512(lp);
 			l1 = _mm512_loadu_si512(lp + 32);
 			r = _mm512_load_si512(rp + (size_t)j * z);
