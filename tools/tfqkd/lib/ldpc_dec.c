@@ -46,6 +46,7 @@ struct tfqkd_ldpc_dec {
 	uint64_t *syn;		/* M bits */
 	int16_t *t16;		/* dc_max * 64 extrinsics, 16-bit */
 	int8_t *t8;		/* the same clamped to 8 bits */
+	uint16_t *tf;		/* their phi values (AVX-512 path) */
 	int16_t **ecol;		/* per edge of the current layer: its column's posteriors */
 	unsigned *eshift;	/* ... and its shift */
 	uint64_t *hd2;		/* hard decisions, each column twice (syndrome check) */
@@ -53,15 +54,15 @@ struct tfqkd_ldpc_dec {
 	uint8_t philo[128] __attribute__((aligned(64)));	/* PHI, low bytes */
 	uint8_t phihi[128] __attribute__((aligned(64)));	/* PHI, high bytes */
 	uint8_t invf[256] __attribute__((aligned(64)));		/* PHIINV, fine part */
-	uint8_t invc[256] __attribute__((aligned(64)));		/* PHIINV, coarse part */
+	uint8_t invc[128] __attribute__((aligned(64)));		/* PHIINV, coarse part */
 };
 
 /*
  * PHI[m] = min(round(256 phi(m / 8)), PHI_CAP): the phi value of an input of magnitude
  * m/8, in units of 1/256, 16-bit. The inverse on a sum v (same units):
- *   v < 256:      INVF[v]      = round(8 phi(v / 256))
- *   v < 4096:     INVC[v >> 4] = round(8 phi((16 (v >> 4) + 8) / 256))
- *   v >= 4096:    INVC[255] (0: a sum of 16 or more means no information)
+ *   v < 255:      INVF[v]      = round(8 phi(v / 256))
+ *   v < 4096:     INVC[v >> 5] = round(8 phi((32 (v >> 5) + 16) / 256))
+ *   v >= 4096:    INVC[127] (0: a sum of 16 or more means no information)
  * A check of degree 70 sums 69 terms; terms of reliable inputs are small, so the step must
  * be fine (1/256) and the sum exact (16-bit, saturating far beyond where the output is 0).
  * Coarser 8-bit terms made the decoder far worse than floating-point BP at high rates.
@@ -84,9 +85,11 @@ static void make_tables(struct tfqkd_ldpc_dec *d)
 		double x = s / PHI_ONE, v = s ? -log(tanh(x / 2)) * one : 1e9;
 
 		d->invf[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
-		x = (16.0 * s + 8) / PHI_ONE;
-		v = -log(tanh(x / 2)) * one;
-		d->invc[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
+		if (s < 128) {
+			x = (32.0 * s + 16) / PHI_ONE;
+			v = -log(tanh(x / 2)) * one;
+			d->invc[s] = (uint8_t)(v >= 127 ? 127 : floor(v + 0.5));
+		}
 	}
 }
 
@@ -132,7 +135,8 @@ int tfqkd_ldpc_dec_new(struct tfqkd_ldpc_dec **out, const struct tfqkd_ldpc_code
 	if (posix_memalign((void **)&d->L, 64, sizeof(*d->L) * d->lstride * d->nb) ||
 	    posix_memalign((void **)&d->R, 64, (size_t)code->nedges * code->z) ||
 	    posix_memalign((void **)&d->t16, 64, sizeof(*d->t16) * (code->dc_max + 1) * 64) ||
-	    posix_memalign((void **)&d->t8, 64, (size_t)(code->dc_max + 1) * 64)) {
+	    posix_memalign((void **)&d->t8, 64, (size_t)(code->dc_max + 1) * 64) ||
+	    posix_memalign((void **)&d->tf, 64, sizeof(*d->tf) * (code->dc_max + 1) * 64)) {
 		tfqkd_ldpc_dec_free(d);
 		return -ENOMEM;
 	}
@@ -157,6 +161,7 @@ void tfqkd_ldpc_dec_free(struct tfqkd_ldpc_dec *d)
 	free(d->R);
 	free(d->t16);
 	free(d->t8);
+	free(d->tf);
 	free(d->ecol);
 	free(d->eshift);
 	free(d->syn);
@@ -239,9 +244,9 @@ static inline unsigned phi_of(const struct tfqkd_ldpc_dec *d, int a)
 
 static inline int phinv_of(const struct tfqkd_ldpc_dec *d, unsigned v)
 {
-	if (v < 256)
+	if (v < 255)
 		return d->invf[v];
-	return d->invc[v >> 4 > 255 ? 255 : v >> 4];
+	return d->invc[v >> 5 > 127 ? 127 : v >> 5];
 }
 
 /*
@@ -349,12 +354,12 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	const __m512i if2 = _mm512_load_si512(d->invf + 128);
 	const __m512i if3 = _mm512_load_si512(d->invf + 192);
 	const __m512i ic0 = _mm512_load_si512(d->invc), ic1 = _mm512_load_si512(d->invc + 64);
-	const __m512i ic2 = _mm512_load_si512(d->invc + 128);
-	const __m512i ic3 = _mm512_load_si512(d->invc + 192);
+	const __m512i c127 = _mm512_set1_epi16(127);
 	const __m512i m127 = _mm512_set1_epi8(-127), sgn = _mm512_set1_epi8(-128);
 	const __m512i zero = _mm512_setzero_si512(), p127 = _mm512_set1_epi8(127);
-	const __m512i w255 = _mm512_set1_epi16(255), b16 = _mm512_set1_epi8(16);
+	const __m512i w255 = _mm512_set1_epi16(255);
 	int16_t *tb16 = d->t16;
+	uint16_t *tbf = d->tf;
 	int8_t *tb8 = d->t8;
 	__mmask64 unsat = 0;
 
@@ -376,7 +381,7 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 		for (unsigned j = 0; j < dc; j++) {
 			unsigned off = k0 + d->eshift[j];
 			const int16_t *lp;
-			__m512i l0, l1, r, t0, t1, t, a, flo, fhi;
+			__m512i l0, l1, r, t0, t1, t, a, flo, fhi, f0, f1;
 			__mmask64 m;
 
 			off -= off >= z ? z : 0;
@@ -398,8 +403,12 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			a = _mm512_abs_epi8(t);
 			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
 			fhi = _mm512_permutex2var_epi8(ph0, a, ph1);
-			s0 = _mm512_adds_epu16(s0, _mm512_unpacklo_epi8(flo, fhi));
-			s1 = _mm512_adds_epu16(s1, _mm512_unpackhi_epi8(flo, fhi));
+			f0 = _mm512_unpacklo_epi8(flo, fhi);
+			f1 = _mm512_unpackhi_epi8(flo, fhi);
+			_mm512_store_si512(tbf + 64 * j, f0);
+			_mm512_store_si512(tbf + 64 * j + 32, f1);
+			s0 = _mm512_adds_epu16(s0, f0);
+			s1 = _mm512_adds_epu16(s1, f1);
 			m = _mm512_cmplt_epu8_mask(a, min1);
 			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
 			min1 = _mm512_min_epu8(min1, a);
@@ -410,27 +419,25 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 		for (unsigned j = 0; j < dc; j++) {
 			unsigned off = k0 + d->eshift[j];
 			int16_t *lp;
-			__m512i t = _mm512_load_si512(tb8 + 64 * j), a, flo, fhi, v0, v1, fi, ci;
+			__m512i t = _mm512_load_si512(tb8 + 64 * j), v0, v1, fi, ci;
 			__m512i mf, mc, mag, rn, cap, l0, l1;
 			__mmask64 mi, neg;
 
 			off -= off >= z ? z : 0;
 			lp = d->ecol[j] + off;
-			a = _mm512_abs_epi8(t);
-			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
-			fhi = _mm512_permutex2var_epi8(ph0, a, ph1);
-			v0 = _mm512_subs_epu16(s0, _mm512_unpacklo_epi8(flo, fhi));
-			v1 = _mm512_subs_epu16(s1, _mm512_unpackhi_epi8(flo, fhi));
+			v0 = _mm512_subs_epu16(s0, _mm512_load_si512(tbf + 64 * j));
+			v1 = _mm512_subs_epu16(s1, _mm512_load_si512(tbf + 64 * j + 32));
 			/* back to natural byte order: the fine and the coarse table index */
 			fi = _mm512_packus_epi16(_mm512_min_epu16(v0, w255), _mm512_min_epu16(v1, w255));
-			ci = _mm512_packus_epi16(_mm512_srli_epi16(v0, 4), _mm512_srli_epi16(v1, 4));
+			ci = _mm512_packus_epi16(_mm512_min_epu16(_mm512_srli_epi16(v0, 5), c127),
+						 _mm512_min_epu16(_mm512_srli_epi16(v1, 5), c127));
 			mf = _mm512_mask_blend_epi8(_mm512_movepi8_mask(fi),
 						    _mm512_permutex2var_epi8(if0, fi, if1),
 						    _mm512_permutex2var_epi8(if2, fi, if3));
-			mc = _mm512_mask_blend_epi8(_mm512_movepi8_mask(ci),
-						    _mm512_permutex2var_epi8(ic0, ci, ic1),
-						    _mm512_permutex2var_epi8(ic2, ci, ic3));
-			mag = _mm512_mask_blend_epi8(_mm512_cmpge_epu8_mask(ci, b16), mf, mc);
+			mc = _mm512_permutex2var_epi8(ic0, ci, ic1);
+			/* fi saturates at 255 exactly when v >= 255: then the coarse table */
+			mag = _mm512_mask_blend_epi8(_mm512_cmpeq_epi8_mask(fi, _mm512_set1_epi8(-1)),
+						     mf, mc);
 			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
 			cap = _mm512_mask_blend_epi8(mi, min1, min2);
 			mag = _mm512_min_epu8(mag, cap);
