@@ -14,7 +14,7 @@
 #include "tfqkd/verify.h"
 
 #define EC_VERSION	1
-#define EC_MAX_MB	240
+#define EC_MAX_MB	TFQKD_LDPC_MBMAX
 #define EC_MAX_ROUNDS	16
 #define HDR		12
 
@@ -316,7 +316,7 @@ int tfqkd_ec_plan(struct tfqkd_ec *ec, double q, struct tfqkd_ec_plan *plan)
 	big_n = ec->n;
 	if (fs * h >= 1)
 		return -ERANGE;
-	for (unsigned mb = 1; mb <= EC_MAX_MB; mb++) {
+	for (unsigned mb = TFQKD_LDPC_MBMIN; mb <= EC_MAX_MB; mb++) {
 		size_t m = (size_t)mb * ec->p.z, n, reveal = 0, p;
 		double pd = ((double)m - fs * h * (double)big_n) / (1 - fs * h);
 		struct ec_code *cc;
@@ -460,7 +460,8 @@ int tfqkd_ec_alice_new(struct tfqkd_ec *ec, const struct tfqkd_ec_plan *plan, ui
 	*out = NULL;
 	msg->data = NULL;
 	msg->len = 0;
-	if (plan->z != ec->p.z || plan->code_n != ec->n || !plan->mb || plan->mb > EC_MAX_MB ||
+	if (plan->z != ec->p.z || plan->code_n != ec->n || plan->mb < TFQKD_LDPC_MBMIN ||
+	    plan->mb > EC_MAX_MB ||
 	    plan->code_m != (size_t)plan->mb * ec->p.z || plan->n + plan->punct != ec->n ||
 	    plan->rounds != ec->p.max_rounds ||
 	    (size_t)plan->reveal * (plan->rounds - 1) > plan->punct ||
@@ -754,7 +755,7 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	pl.qber = (double)q32 / 4294967296.0;
 	if (p[0] != TFQKD_LDPC_FAMILY || p[3] || get16(p + 6) || pl.z != ec->p.z ||
 	    get64(p + 12) != ec->p.seed || vb * 8 != ec->p.verify_bits || !pl.rounds ||
-	    pl.rounds != ec->p.max_rounds || !pl.mb || pl.mb > EC_MAX_MB ||
+	    pl.rounds != ec->p.max_rounds || pl.mb < TFQKD_LDPC_MBMIN || pl.mb > EC_MAX_MB ||
 	    pl.n + pl.punct != nbig || (size_t)pl.reveal * (pl.rounds - 1) > pl.punct ||
 	    !q32 || q32 >= 0x80000000u || len != SYN_FIXED + 2 * vb + pl.code_m / 8)
 		return -EBADMSG;

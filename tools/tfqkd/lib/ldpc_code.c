@@ -154,7 +154,8 @@ int tfqkd_ldpc_code_new(struct tfqkd_ldpc_code **out, unsigned mb, unsigned z, u
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!mb || mb > 240 || z < TFQKD_LDPC_ZALIGN || z > TFQKD_LDPC_ZMAX ||
+	if (mb < TFQKD_LDPC_MBMIN || mb > TFQKD_LDPC_MBMAX || z < TFQKD_LDPC_ZALIGN ||
+	    z > TFQKD_LDPC_ZMAX ||
 	    z % TFQKD_LDPC_ZALIGN)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));

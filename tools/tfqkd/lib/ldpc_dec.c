@@ -116,6 +116,8 @@ int tfqkd_ldpc_dec_new(struct tfqkd_ldpc_dec **out, const struct tfqkd_ldpc_code
 	if (!out || !code)
 		return -EINVAL;
 	*out = NULL;
+	if (code->dc_max > 254)	/* edge indices are bytes, 255 means "none" */
+		return -EINVAL;
 	if (posix_memalign((void **)&d, 64, sizeof(*d)))
 		return -ENOMEM;
 	memset(d, 0, sizeof(*d));

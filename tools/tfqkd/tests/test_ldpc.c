@@ -297,7 +297,8 @@ TEST(bad_parameters)
 
 	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, 0, 64, 1));
 	ASSERT_EQ(NULL, c);
-	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, 241, 64, 1));
+	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, TFQKD_LDPC_MBMIN - 1, 64, 1));
+	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, TFQKD_LDPC_MBMAX + 1, 64, 1));
 	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, 100, 96, 1));	/* not a multiple of 64 */
 	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, 100, 0, 1));
 	ASSERT_EQ(-EINVAL, tfqkd_ldpc_code_new(&c, 100, TFQKD_LDPC_ZMAX + 64, 1));

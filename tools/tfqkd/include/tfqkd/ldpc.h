@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #define TFQKD_LDPC_NB		256	/* base columns */
+#define TFQKD_LDPC_MBMIN	8	/* fewest base rows (check degrees stay < 255) */
+#define TFQKD_LDPC_MBMAX	240	/* most base rows (rate 1/16) */
 #define TFQKD_LDPC_ZALIGN	64	/* z must be a multiple of this */
 #define TFQKD_LDPC_ZMAX		65536	/* largest lifting size (N = 2^24) */
 #define TFQKD_LDPC_FAMILY	1	/* version of the construction (wire protocol) */
@@ -32,7 +34,7 @@ struct tfqkd_ldpc_code;
 /**
  * tfqkd_ldpc_code_new() - build a code of the family
  * @code: receives the code
- * @mb: base rows, 1 <= mb <= 240 (rate 1 - mb/256)
+ * @mb: base rows, TFQKD_LDPC_MBMIN <= mb <= TFQKD_LDPC_MBMAX (rate 1 - mb/256)
  * @z: lifting size, a multiple of TFQKD_LDPC_ZALIGN, 64 <= z <= TFQKD_LDPC_ZMAX
  * @seed: public seed; equal (mb, z, seed) give the same code on every machine
  *
