@@ -21,7 +21,8 @@
  * default 4096: N = 2^20 bits), TFQKD_EC_QBERS (comma-separated list), TFQKD_EC_FSTART,
  * TFQKD_EC_FSTEP, TFQKD_EC_ROUNDS (override the defaults of tfqkd_ec_params_default()),
  * TFQKD_EC_SWEEP (comma-separated first-round efficiencies: one-round runs at each, to
- * calibrate the rate choice). Throughput is per core (one thread), thread CPU time.
+ * calibrate the rate choice), TFQKD_EC_QEST_SCALE (plan with q times this factor: a QBER
+ * estimate that is off; f is still computed with the true q). Throughput is per core (one thread), thread CPU time.
  */
 #include <errno.h>
 #include <math.h>
@@ -79,11 +80,14 @@ static int run_q(const struct tfqkd_ec_params *par, double q, unsigned frames, s
 	memset(res, 0, sizeof(*res));
 	if (tfqkd_ec_new(&ea, par) || tfqkd_ec_new(&eb, par))
 		return -1;
-	ret = tfqkd_ec_plan(ea, q, &plan);
+	/* the estimate may be off by a factor (TFQKD_EC_QEST_SCALE), the channel is q */
+	double qest = q * (getenv("TFQKD_EC_QEST_SCALE") ? atof(getenv("TFQKD_EC_QEST_SCALE")) : 1);
+
+	ret = tfqkd_ec_plan(ea, qest, &plan);
 	if (ret)
 		return ret;
 	/* builds Bob's code and puncturing order once, outside the timed part */
-	ret = tfqkd_ec_plan(eb, q, &plan);
+	ret = tfqkd_ec_plan(eb, qest, &plan);
 	if (ret)
 		return ret;
 	tfqkd_xrng_seed(&chan, (uint64_t)(q * 1e9) + 1);
