@@ -28,7 +28,7 @@ struct ldpc_profile {
 	struct {
 		unsigned char deg;
 		double frac;
-	} lambda[8];
+	} lambda[10];
 };
 
 static const struct ldpc_profile profiles[] = {
@@ -48,14 +48,16 @@ static const struct ldpc_profile profiles[] = {
 		{ 8, 0.0317 }, { 12, 0.0006 }, { 16, 0.3503 } } },
 	{ 0.740, { { 2, 0.1065 }, { 3, 0.2575 }, { 4, 0.0231 }, { 6, 0.2256 },
 		{ 8, 0.0292 }, { 12, 0.0012 }, { 16, 0.3569 } } },
-	{ 0.790, { { 2, 0.0735 }, { 3, 0.2513 }, { 4, 0.0307 }, { 6, 0.2049 },
-		{ 8, 0.0267 }, { 16, 0.4128 } } },
-	{ 0.840, { { 2, 0.0505 }, { 3, 0.2668 }, { 4, 0.0222 }, { 6, 0.1710 },
-		{ 8, 0.0399 }, { 12, 0.0050 }, { 16, 0.4446 } } },
+	{ 0.790, { { 2, 0.0757 }, { 3, 0.2407 }, { 4, 0.0366 }, { 6, 0.1747 },
+		{ 8, 0.0291 }, { 12, 0.0047 }, { 16, 0.3575 }, { 24, 0.0438 },
+		{ 32, 0.0373 } } },
+	{ 0.840, { { 2, 0.0542 }, { 3, 0.2503 }, { 4, 0.0217 }, { 6, 0.1560 },
+		{ 8, 0.0470 }, { 12, 0.0083 }, { 16, 0.3860 }, { 24, 0.0382 },
+		{ 32, 0.0382 } } },
 	{ 0.880, { { 2, 0.0371 }, { 3, 0.2608 }, { 4, 0.0204 }, { 6, 0.1630 },
 		{ 8, 0.0436 }, { 16, 0.4751 } } },
-	{ 0.915, { { 2, 0.0264 }, { 3, 0.2582 }, { 4, 0.0213 }, { 6, 0.1698 },
-		{ 8, 0.0468 }, { 12, 0.0090 }, { 16, 0.4685 } } },
+	{ 0.915, { { 2, 0.0265 }, { 3, 0.2503 }, { 4, 0.0205 }, { 6, 0.1462 },
+		{ 8, 0.0521 }, { 12, 0.0150 }, { 16, 0.4250 }, { 21, 0.0644 } } },
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -73,10 +75,10 @@ static const struct ldpc_profile *profile_for(double rate)
 static void column_degrees(unsigned mb, unsigned nb, unsigned char *deg)
 {
 	const struct ldpc_profile *pr = profile_for(1.0 - (double)mb / nb);
-	double node[8], sum = 0, rem[8];
-	unsigned cnt[8], total = 0, k = 0, nd = 0;
+	double node[10], sum = 0, rem[10];
+	unsigned cnt[10], total = 0, k = 0, nd = 0;
 
-	for (nd = 0; nd < 8 && pr->lambda[nd].deg; nd++)
+	for (nd = 0; nd < 10 && pr->lambda[nd].deg; nd++)
 		sum += pr->lambda[nd].frac / pr->lambda[nd].deg;
 	for (unsigned i = 0; i < nd; i++) {
 		node[i] = pr->lambda[i].frac / pr->lambda[i].deg / sum * nb;
