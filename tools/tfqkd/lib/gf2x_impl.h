@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private interface of the additive FFT over GF(2^64) (lib/gf2x.c), shared with the
+ * Toeplitz hashing code. Not installed.
+ *
+ * A binary polynomial is cut into 32-bit chunks; each chunk is an element of GF(2^64) of
+ * degree < 32, so chunk products (degree < 63) never wrap modulo the field polynomial and
+ * the product in GF(2^64)[z] is the product in GF(2)[x] with z = x^32.
+ *
+ * The transform of size N = 2^k evaluates a polynomial of GF(2^64)[z] (degree < N) at the
+ * N points of the subspace spanned by the first k elements of a Cantor basis
+ * beta_0 = 1, beta_i^2 + beta_i = beta_{i-1}, using the Lin-Chung-Han "novel polynomial
+ * basis" algorithm; the conversion from the monomial basis is fused into the transform.
+ * Multiplying two transforms point by point and transforming back gives the product modulo
+ * s_k(z) = prod_{w in W_k} (z - w) = z^(2^k) + sum_{j proper submask of k} z^(2^j).
+ */
+#ifndef TFQKD_GF2X_IMPL_H
+#define TFQKD_GF2X_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum gf2x_isa {
+	GF2X_PORTABLE,
+	GF2X_PCLMUL,		/* 128-bit vectors, one product per instruction */
+	GF2X_AVX2_VPCLMUL,	/* 256-bit vectors */
+	GF2X_AVX512_VPCLMUL,	/* 512-bit vectors */
+};
+
+#define GF2X_TWLO_BITS 12
+
+struct gf2x_plan {
+	unsigned k;		/* log2 of the transform size */
+	size_t n;		/* 2^k */
+	enum gf2x_isa isa;
+	uint64_t beta[64];	/* Cantor basis */
+	uint64_t twlo[1u << GF2X_TWLO_BITS];
+	uint64_t *twhi;		/* 2^(k-1-GF2X_TWLO_BITS) entries, or NULL */
+	uint64_t bc[7][8];	/* base-case twiddle patterns */
+};
+
+/* Largest k supported (transform of 2^k words, polynomials of about 2^(k+5) bits). */
+#define GF2X_MAX_K 30
+
+int gf2x_plan_init(struct gf2x_plan *p, unsigned k, unsigned cpu);
+void gf2x_plan_destroy(struct gf2x_plan *p);
+
+/*
+ * Forward transform in place of the polynomial with coefficients f[0, len); the words
+ * f[len, n) are scratch (their contents are ignored and overwritten).
+ */
+void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
+/* Inverse transform in place. */
+void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
+/* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
+void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
+
+/* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
+void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits);
+
+/* Largest proper submask of k (0 if k is a power of two). */
+static inline unsigned gf2x_jmax(unsigned k)
+{
+	return k & (k - 1) ? k - (k & -k) : 0;
+}
+
+#endif /* TFQKD_GF2X_IMPL_H */
