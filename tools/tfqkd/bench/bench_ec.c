@@ -43,6 +43,49 @@ static double cpu_now(void)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* A number from the environment, or @def; anything else than a number in [lo, hi] exits. */
+static double env_num(const char *name, double def, double lo, double hi)
+{
+	const char *v = getenv(name);
+	char *end;
+	double x;
+
+	if (!v)
+		return def;
+	errno = 0;
+	x = strtod(v, &end);
+	if (errno || end == v || *end || !(x >= lo && x <= hi)) {
+		fprintf(stderr, "bench_ec: %s=%s: want a number in [%g, %g]\n", name, v, lo, hi);
+		exit(2);
+	}
+	return x;
+}
+
+/* Parse a comma-separated list of numbers in [lo, hi] into @out (at most @max). */
+static int parse_list(const char *name, const char *text, double lo, double hi,
+		      double *out, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		double x;
+
+		errno = 0;
+		x = strtod(p, &end);
+		if (errno || end == p || (*end && *end != ',') || !(x >= lo && x <= hi) || n == max) {
+			fprintf(stderr, "bench_ec: %s=%s: want up to %d numbers in [%g, %g], comma-separated\n",
+				name, text, max, lo, hi);
+			exit(2);
+		}
+		out[n++] = x;
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}
+
 static double h2(double x)
 {
 	return -x * log2(x) - (1 - x) * log2(1 - x);
@@ -81,7 +124,7 @@ static int run_q(const struct tfqkd_ec_params *par, double q, unsigned frames, s
 	if (tfqkd_ec_new(&ea, par) || tfqkd_ec_new(&eb, par))
 		return -1;
 	/* the estimate may be off by a factor (TFQKD_EC_QEST_SCALE), the channel is q */
-	double qest = q * (getenv("TFQKD_EC_QEST_SCALE") ? atof(getenv("TFQKD_EC_QEST_SCALE")) : 1);
+	double qest = q * env_num("TFQKD_EC_QEST_SCALE", 1, 0.1, 10);
 
 	ret = tfqkd_ec_plan(ea, qest, &plan);
 	if (ret)
@@ -167,32 +210,26 @@ static int run_q(const struct tfqkd_ec_params *par, double q, unsigned frames, s
 int main(void)
 {
 	const char *qs = getenv("TFQKD_EC_QBERS");
-	char list[512];
-	unsigned frames = getenv("TFQKD_EC_FRAMES") ? (unsigned)atoi(getenv("TFQKD_EC_FRAMES")) : 60;
+	double qv[32];
+	int nq = parse_list("TFQKD_EC_QBERS",
+			    qs ? qs : "0.01,0.02,0.03,0.05,0.08,0.11,0.15,0.20,0.25",
+			    1e-4, 0.3, qv, 32);
+	unsigned frames = (unsigned)env_num("TFQKD_EC_FRAMES", 60, 1, 1e6);
+	unsigned undetected = 0;
 	struct tfqkd_ec_params par;
 
 	tfqkd_ec_params_default(&par);
-	if (getenv("TFQKD_EC_Z"))
-		par.z = (unsigned)atoi(getenv("TFQKD_EC_Z"));
-	if (getenv("TFQKD_EC_FSTART"))
-		par.f_start = atof(getenv("TFQKD_EC_FSTART"));
-	if (getenv("TFQKD_EC_FSTEP"))
-		par.f_step = atof(getenv("TFQKD_EC_FSTEP"));
-	if (getenv("TFQKD_EC_ROUNDS"))
-		par.max_rounds = (unsigned)atoi(getenv("TFQKD_EC_ROUNDS"));
-	snprintf(list, sizeof(list), "%s", qs ? qs : "0.01,0.02,0.03,0.05,0.08,0.11,0.15,0.20,0.25");
+	/* the library validates the values themselves (tfqkd_ec_new() / tfqkd_ec_plan()) */
+	par.z = (unsigned)env_num("TFQKD_EC_Z", par.z, 0, 1 << 20);
+	par.f_start = env_num("TFQKD_EC_FSTART", par.f_start, 0, 10);
+	par.f_step = env_num("TFQKD_EC_FSTEP", par.f_step, 0, 10);
+	par.max_rounds = (unsigned)env_num("TFQKD_EC_ROUNDS", par.max_rounds, 0, 1000);
 	printf("ec_frame_bits: %u bits\n", 256 * par.z);
 	printf("ec_frames_per_qber: %u\n", frames);
 	if (getenv("TFQKD_EC_SWEEP")) {
-		char sw[512];
-		double qv[32], fv[32];
-		int nq = 0, nf = 0;
+		double fv[32];
+		int nf = parse_list("TFQKD_EC_SWEEP", getenv("TFQKD_EC_SWEEP"), 1, 10, fv, 32);
 
-		snprintf(sw, sizeof(sw), "%s", getenv("TFQKD_EC_SWEEP"));
-		for (char *t = strtok(list, ","); t && nq < 32; t = strtok(NULL, ","))
-			qv[nq++] = atof(t);
-		for (char *t = strtok(sw, ","); t && nf < 32; t = strtok(NULL, ","))
-			fv[nf++] = atof(t);
 		for (int i = 0; i < nq; i++)
 			for (int j = 0; j < nf; j++) {
 				struct tfqkd_ec_params p1 = par;
@@ -209,8 +246,8 @@ int main(void)
 			}
 		return 0;
 	}
-	for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
-		double q = atof(t);
+	for (int i = 0; i < nq; i++) {
+		double q = qv[i];
 		struct result r;
 		int ret = run_q(&par, q, frames, &r);
 
@@ -224,6 +261,7 @@ int main(void)
 		printf("ec_q%.2f_rounds: %.2f\n", q, r.rounds);
 		printf("ec_q%.2f_iters: %.1f\n", q, r.iters);
 		printf("ec_q%.2f_undetected: %u\n", q, r.undetected);
+		undetected += r.undetected;
 		fflush(stdout);
 		if (getenv("TFQKD_EC_NOFAST"))
 			continue;
@@ -247,7 +285,13 @@ int main(void)
 		printf("ec_fast_q%.2f_mbps: %.1f Mbit/s\n", q, r.mbps);
 		printf("ec_fast_q%.2f_iters: %.1f\n", q, r.iters);
 		printf("ec_fast_q%.2f_undetected: %u\n", q, r.undetected);
+		undetected += r.undetected;
 		fflush(stdout);
+	}
+	if (undetected) {
+		/* a verified key that differs from Alice's: a bug, not a figure */
+		fprintf(stderr, "bench_ec: %u frames released a wrong key\n", undetected);
+		return 1;
 	}
 	return 0;
 }
