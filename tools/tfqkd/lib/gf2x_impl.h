@@ -29,6 +29,17 @@ enum gf2x_isa {
 
 #define GF2X_TWLO_BITS 12
 
+/*
+ * Blocks of 2^GF2X_PROG_L words are converted between the monomial and the novel basis by
+ * a recorded program of row XORs (dst[t] ^= src[t] for t < cnt, rows relative to the block).
+ */
+#define GF2X_PROG_L 8
+#define GF2X_PROG_MAX 512
+
+struct gf2x_op {
+	uint16_t dst, src, cnt;
+};
+
 struct gf2x_plan {
 	unsigned k;		/* log2 of the transform size */
 	size_t n;		/* 2^k */
@@ -37,6 +48,8 @@ struct gf2x_plan {
 	uint64_t twlo[1u << GF2X_TWLO_BITS];
 	uint64_t *twhi;		/* 2^(k-1-GF2X_TWLO_BITS) entries, or NULL */
 	uint64_t bc[7][8];	/* base-case twiddle patterns */
+	unsigned nprog_fwd, nprog_inv;
+	struct gf2x_op prog_fwd[GF2X_PROG_MAX], prog_inv[GF2X_PROG_MAX];
 };
 
 /* Largest k supported (transform of 2^k words, polynomials of about 2^(k+5) bits). */
