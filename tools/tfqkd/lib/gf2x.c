@@ -988,6 +988,11 @@ void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
 	conv_inv(p, NULL, f, p->k, 1);
 }
 
+void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
+{
+	xor_into(p, dst, src, p->n);
+}
+
 void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits)
 {
 	size_t nw = nbits / 64, i;

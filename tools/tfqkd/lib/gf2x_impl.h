@@ -68,6 +68,9 @@ void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
 
+/* dst[i] ^= src[i], i < p->n. */
+void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
+
 /* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
 void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits);
 

@@ -50,6 +50,20 @@ size_t tfqkd_pa_seed_bits(size_t n, size_t m);
 int tfqkd_pa_new(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu);
 
 /**
+ * tfqkd_pa_new_blocks() - tfqkd_pa_new() with a given number of column blocks
+ * @pa: receives the plan
+ * @n: input block length in bits
+ * @m: output length in bits
+ * @cpu: TFQKD_CPU_* features
+ * @blocks: 1 to 8 column blocks (the input is hashed as that many Toeplitz blocks whose
+ *          transforms share one inverse), or 0 to let tfqkd_pa_new() choose (the normal case)
+ *
+ * The result does not depend on @blocks; only speed and memory do (tests, benchmarks).
+ * Return: as tfqkd_pa_new(); -EINVAL also for @blocks > 8 or > @n.
+ */
+int tfqkd_pa_new_blocks(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu, size_t blocks);
+
+/**
  * tfqkd_pa_free() - release a plan (NULL is ignored)
  * @pa: the plan
  */
