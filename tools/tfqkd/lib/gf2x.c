@@ -927,6 +927,56 @@ T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f,
 }
 #endif
 
+#if TFQKD_X86
+/*
+ * Two levels in one pass over a block of 4q words (q a multiple of 8): level l on the
+ * halves with twiddle c1, then level l-1 on each half (c2a, c2b).
+ */
+T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
+
+	for (size_t t = 0; t < q; t += 8) {
+		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
+		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
+		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+
+		BF_FWD(x0, x2, t1);
+		BF_FWD(x1, x3, t1);
+		BF_FWD(x0, x1, ta);
+		BF_FWD(x2, x3, tb);
+		_mm512_storeu_si512(f + t, x0);
+		_mm512_storeu_si512(f + q + t, x1);
+		_mm512_storeu_si512(f + 2 * q + t, x2);
+		_mm512_storeu_si512(f + 3 * q + t, x3);
+	}
+}
+
+T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
+
+	for (size_t t = 0; t < q; t += 8) {
+		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
+		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
+		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+
+		BF_INV(x0, x1, ta);
+		BF_INV(x2, x3, tb);
+		BF_INV(x0, x2, t1);
+		BF_INV(x1, x3, t1);
+		_mm512_storeu_si512(f + t, x0);
+		_mm512_storeu_si512(f + q + t, x1);
+		_mm512_storeu_si512(f + 2 * q + t, x2);
+		_mm512_storeu_si512(f + 3 * q + t, x3);
+	}
+}
+#endif
+
 /*
  * Forward butterflies of the block f (novel-basis coefficients, size 2^l, global offset
  * @off): f = f0 + s_(l-1) f1 is evaluated on the two cosets by f0 += tw f1, f1 += f0.
@@ -945,6 +995,17 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 	}
 #endif
 	h = (size_t)1 << (l - 1);
+#if TFQKD_X86
+	if (l >= 8 && len > h && p->isa == GF2X_AVX512_VPCLMUL) {
+		size_t q = h >> 1;
+
+		fwd4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
+			    twiddle(p, (off + h) >> (l - 1)));
+		for (int i = 0; i < 4; i++)
+			fft_fwd(p, f + i * q, l - 2, off + i * q, q);
+		return;
+	}
+#endif
 	if (len > h) {
 		kern_fwd(p, f, f + h, h, twiddle(p, off >> l));
 		len = h;
@@ -969,6 +1030,17 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 	}
 #endif
 	h = (size_t)1 << (l - 1);
+#if TFQKD_X86
+	if (l >= 8 && p->isa == GF2X_AVX512_VPCLMUL) {
+		size_t q = h >> 1;
+
+		for (int i = 0; i < 4; i++)
+			fft_inv(p, f + i * q, l - 2, off + i * q);
+		inv4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
+			    twiddle(p, (off + h) >> (l - 1)));
+		return;
+	}
+#endif
 	fft_inv(p, f, l - 1, off);
 	fft_inv(p, f + h, l - 1, off + h);
 	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
