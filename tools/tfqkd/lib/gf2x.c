@@ -3,8 +3,9 @@
  * Multiplication of long binary polynomials by an additive FFT over GF(2^64).
  *
  * Method (see lib/gf2x_impl.h and Documentation/tfqkd/postprocessing.rst): 32-bit chunks as
- * GF(2^64) coefficients, the Lin-Chung-Han transform on a Cantor basis with the basis
- * conversion fused in, point-wise products, inverse transform. With a Cantor basis the
+ * GF(2^64) coefficients, conversion to the novel polynomial basis by Taylor expansions
+ * (Gao-Mateer), the Lin-Chung-Han butterflies on a Cantor basis, point-wise products,
+ * inverse butterflies and conversion back. With a Cantor basis the
  * subspace polynomials s_i(z) have coefficients in GF(2) (s_i = sum over the submasks j of i
  * of z^(2^j)), s_i(beta_i) = 1 and s_i(beta_j) = beta_{j-i}, so the twiddle factor of
  * block b at every level is tw(b) = sum_t bit_t(b) beta_{t+1}, and the basis conversion

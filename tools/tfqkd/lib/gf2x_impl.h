@@ -10,7 +10,8 @@
  * The transform of size N = 2^k evaluates a polynomial of GF(2^64)[z] (degree < N) at the
  * N points of the subspace spanned by the first k elements of a Cantor basis
  * beta_0 = 1, beta_i^2 + beta_i = beta_{i-1}, using the Lin-Chung-Han "novel polynomial
- * basis" algorithm; the conversion from the monomial basis is fused into the transform.
+ * basis" algorithm; the conversion from the monomial basis (Taylor expansions, XORs only)
+ * precedes the butterflies.
  * Multiplying two transforms point by point and transforming back gives the product modulo
  * s_k(z) = prod_{w in W_k} (z - w) = z^(2^k) + sum_{j proper submask of k} z^(2^j).
  */
