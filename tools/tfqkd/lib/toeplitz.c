@@ -18,6 +18,7 @@
  * m + w instead of 3 fitted to n + m. Q is chosen by a cost model at plan time.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +26,18 @@
 #include "tfqkd/gf2.h"
 #include "tfqkd/pa.h"
 
+/* work space of one thread: 2^k words each; acc (sum of point-wise products) if q > 1 */
+struct pa_buf {
+	uint64_t *fa, *fb, *acc;
+};
+
 struct tfqkd_pa {
 	size_t n, m;
 	size_t q, w;		/* column blocks and their width */
 	size_t la, lb;		/* chunk counts of a seed segment and an input block */
 	struct gf2x_plan plan;
-	uint64_t *fa, *fb;	/* 2^k words each */
-	uint64_t *acc;		/* sum of the point-wise products (q > 1), or NULL */
+	unsigned threads;	/* see tfqkd_pa_set_threads() */
+	struct pa_buf buf[TFQKD_PA_MAX_THREADS];
 };
 
 #define PA_MAX_BLOCKS 8
@@ -91,6 +97,27 @@ static size_t choose_blocks(size_t n, size_t m, unsigned *kout)
 	return best_q;
 }
 
+static void buf_free(struct pa_buf *b)
+{
+	free(b->fa);
+	free(b->fb);
+	free(b->acc);
+	b->fa = b->fb = b->acc = NULL;
+}
+
+static int buf_alloc(const struct tfqkd_pa *pa, struct pa_buf *b)
+{
+	size_t bytes = pa->plan.n * sizeof(uint64_t);
+
+	if (posix_memalign((void **)&b->fa, 64, bytes) ||
+	    posix_memalign((void **)&b->fb, 64, bytes) ||
+	    (pa->q > 1 && posix_memalign((void **)&b->acc, 64, bytes))) {
+		buf_free(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int tfqkd_pa_new(struct tfqkd_pa **out, size_t n, size_t m, unsigned cpu)
 {
 	return tfqkd_pa_new_blocks(out, n, m, cpu, 0);
@@ -130,11 +157,9 @@ int tfqkd_pa_new_blocks(struct tfqkd_pa **out, size_t n, size_t m, unsigned cpu,
 	ret = gf2x_plan_init(&pa->plan, k, cpu);
 	if (ret)
 		goto fail;
-	ret = -ENOMEM;
-	if (posix_memalign((void **)&pa->fa, 64, pa->plan.n * sizeof(uint64_t)) ||
-	    posix_memalign((void **)&pa->fb, 64, pa->plan.n * sizeof(uint64_t)))
-		goto fail;
-	if (pa->q > 1 && posix_memalign((void **)&pa->acc, 64, pa->plan.n * sizeof(uint64_t)))
+	pa->threads = 1;
+	ret = buf_alloc(pa, &pa->buf[0]);
+	if (ret)
 		goto fail;
 	*out = pa;
 	return 0;
@@ -148,10 +173,36 @@ void tfqkd_pa_free(struct tfqkd_pa *pa)
 	if (!pa)
 		return;
 	gf2x_plan_destroy(&pa->plan);
-	free(pa->fa);
-	free(pa->fb);
-	free(pa->acc);
+	for (unsigned i = 0; i < TFQKD_PA_MAX_THREADS; i++)
+		buf_free(&pa->buf[i]);
 	free(pa);
+}
+
+/* threads that have work: one per column block, or two (seed, input) for one block */
+static unsigned active_threads(const struct tfqkd_pa *pa)
+{
+	size_t t = pa->q == 1 ? 2 : pa->q;
+
+	return pa->threads < t ? pa->threads : (unsigned)t;
+}
+
+int tfqkd_pa_set_threads(struct tfqkd_pa *pa, unsigned threads)
+{
+	if (!pa || !threads || threads > TFQKD_PA_MAX_THREADS)
+		return -EINVAL;
+	/* with one column block the second thread uses the first thread's buffers */
+	for (unsigned i = 1; i < threads && i < pa->q; i++)
+		if (!pa->buf[i].fa && buf_alloc(pa, &pa->buf[i])) {
+			for (unsigned j = pa->threads; j < TFQKD_PA_MAX_THREADS; j++)
+				if (j)
+					buf_free(&pa->buf[j]);
+			return -ENOMEM;
+		}
+	for (unsigned i = threads; i < TFQKD_PA_MAX_THREADS; i++)
+		if (i)
+			buf_free(&pa->buf[i]);
+	pa->threads = threads;
+	return 0;
 }
 
 /* 32-bit digit j of the product: low half of chunk product j + high half of chunk j-1 */
@@ -210,34 +261,83 @@ static void chunk32_at(uint64_t *dst, const uint64_t *src, long long pos, size_t
 		dst[i] = window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
 }
 
+/* the share of thread @id of tfqkd_pa_hash() */
+struct pa_job {
+	struct tfqkd_pa *pa;
+	const uint64_t *seed, *in;
+	unsigned id, nthreads;
+};
+
+static void *pa_work(void *arg)
+{
+	const struct pa_job *j = arg;
+	struct tfqkd_pa *pa = j->pa;
+	struct pa_buf *b = &pa->buf[j->id];
+
+	if (pa->q == 1) {
+		/* one block: the seed and the input transforms (split over two threads) */
+		if (j->id == 0) {
+			chunk32_at(pa->buf[0].fa, j->seed, 0, pa->m + pa->w - 1, pa->n + pa->m - 1);
+			gf2x_fwd(&pa->plan, pa->buf[0].fa, pa->la);
+		}
+		if (j->id == 1 || j->nthreads == 1) {
+			chunk32_at(pa->buf[0].fb, j->in, 0, pa->w, pa->n);
+			gf2x_fwd(&pa->plan, pa->buf[0].fb, pa->lb);
+		}
+		return NULL;
+	}
+	for (size_t q = j->id; q < pa->q; q += j->nthreads) {
+		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
+
+		chunk32_at(b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
+			   pa->n + pa->m - 1);
+		chunk32_at(b->fb, j->in, j0, pa->w, pa->n);
+		gf2x_fwd(&pa->plan, b->fa, pa->la);
+		gf2x_fwd(&pa->plan, b->fb, pa->lb);
+		gf2x_pointmul(&pa->plan, b->fa, b->fb);
+		if (q == j->id) {	/* the first product of this thread */
+			uint64_t *t = b->acc;
+
+			b->acc = b->fa;
+			b->fa = t;
+		} else {
+			gf2x_xor(&pa->plan, b->acc, b->fa);
+		}
+	}
+	return NULL;
+}
+
 int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 		  uint64_t *out)
 {
+	struct pa_job job[TFQKD_PA_MAX_THREADS];
+	pthread_t tid[TFQKD_PA_MAX_THREADS];
+	int started[TFQKD_PA_MAX_THREADS] = { 0 };
 	size_t ow, start;
-	uint64_t *res = pa ? pa->fa : NULL;
+	uint64_t *res;
+	unsigned nt;
 
 	if (!pa || !seed || !in || !out)
 		return -EINVAL;
-	for (size_t q = 0; q < pa->q; q++) {
-		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
-
-		chunk32_at(pa->fa, seed, (long long)(q * pa->w), pa->m + pa->w - 1,
-			   pa->n + pa->m - 1);
-		chunk32_at(pa->fb, in, j0, pa->w, pa->n);
-		gf2x_fwd(&pa->plan, pa->fa, pa->la);
-		gf2x_fwd(&pa->plan, pa->fb, pa->lb);
-		gf2x_pointmul(&pa->plan, pa->fa, pa->fb);
-		if (pa->q == 1)
-			break;
-		if (q == 0) {
-			uint64_t *t = pa->acc;
-
-			pa->acc = pa->fa;
-			pa->fa = t;
-		} else {
-			gf2x_xor(&pa->plan, pa->acc, pa->fa);
-		}
-		res = pa->acc;
+	nt = active_threads(pa);
+	for (unsigned i = 0; i < nt; i++)
+		job[i] = (struct pa_job){ pa, seed, in, i, nt };
+	for (unsigned i = 1; i < nt; i++)
+		started[i] = !pthread_create(&tid[i], NULL, pa_work, &job[i]);
+	pa_work(&job[0]);
+	for (unsigned i = 1; i < nt; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			pa_work(&job[i]);	/* no thread: do its share here */
+	}
+	if (pa->q == 1) {
+		gf2x_pointmul(&pa->plan, pa->buf[0].fa, pa->buf[0].fb);
+		res = pa->buf[0].fa;
+	} else {
+		for (unsigned i = 1; i < nt; i++)
+			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
+		res = pa->buf[0].acc;
 	}
 	gf2x_inv(&pa->plan, res);
 

@@ -269,6 +269,49 @@ TEST(medium_blocks_all_paths)
 	}
 }
 
+/*
+ * Several threads: one column block (seed and input transforms in two threads), two and
+ * five blocks with 2, 3 and 8 threads (more threads than blocks), and back to one thread.
+ */
+TEST(threads)
+{
+	static const size_t sz[][3] = {
+		{ 5000, 2500, 1 }, { 5000, 2500, 2 }, { 9001, 700, 5 },
+	};
+	static const unsigned nthr[] = { 2, 3, 8, 1 };
+	struct tfqkd_xrng r;
+
+	tfqkd_xrng_seed(&r, 16);
+	for (size_t t = 0; t < sizeof(sz) / sizeof(sz[0]); t++) {
+		size_t n = sz[t][0], m = sz[t][1], ow = (m + 63) / 64;
+		uint64_t *s = random_vec(&r, n + m - 1), *x = random_vec(&r, n);
+		uint64_t *want = malloc(ow * 8), *got = malloc(ow * 8);
+		struct tfqkd_pa *pa;
+
+		naive_words(n, m, s, x, want);
+		ASSERT_EQ(0, tfqkd_pa_new_blocks(&pa, n, m, TFQKD_CPU_ALL, sz[t][2]));
+		for (size_t i = 0; i < sizeof(nthr) / sizeof(nthr[0]); i++) {
+			ASSERT_EQ(0, tfqkd_pa_set_threads(pa, nthr[i]));
+			for (int rep = 0; rep < 2; rep++) {
+				memset(got, 0xa5, ow * 8);
+				ASSERT_EQ(0, tfqkd_pa_hash(pa, s, x, got));
+				ASSERT_EQ(0, memcmp(got, want, ow * 8)) {
+					TH_LOG("n=%zu m=%zu blocks=%zu threads=%u", n, m, sz[t][2],
+					       nthr[i]);
+				}
+			}
+		}
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(pa, 0));
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(pa, TFQKD_PA_MAX_THREADS + 1));
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(NULL, 2));
+		tfqkd_pa_free(pa);
+		free(s);
+		free(x);
+		free(want);
+		free(got);
+	}
+}
+
 TEST(seed_and_bad_arguments)
 {
 	struct tfqkd_rng sys = tfqkd_rng_system();

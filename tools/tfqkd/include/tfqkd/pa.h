@@ -63,6 +63,24 @@ int tfqkd_pa_new(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu);
  */
 int tfqkd_pa_new_blocks(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu, size_t blocks);
 
+/* Most threads one plan may use (tfqkd_pa_set_threads()). */
+#define TFQKD_PA_MAX_THREADS 8
+
+/**
+ * tfqkd_pa_set_threads() - let tfqkd_pa_hash() use several threads
+ * @pa: plan
+ * @threads: 1 (the default: everything in the calling thread) to TFQKD_PA_MAX_THREADS
+ *
+ * The forward transforms are independent: with c column blocks (see
+ * tfqkd_pa_new_blocks()) up to c threads share them (two with one block: seed and input),
+ * the inverse transform runs in the calling thread. tfqkd_pa_hash() then starts and joins
+ * threads - 1 POSIX threads per call (if one cannot be started, its share runs in the
+ * calling thread). Each extra thread needs its own work space (three arrays of the
+ * transform size). The result does not depend on @threads.
+ * Return: 0, -EINVAL (NULL @pa, @threads out of range) or -ENOMEM (the plan is unchanged).
+ */
+int tfqkd_pa_set_threads(struct tfqkd_pa *pa, unsigned threads);
+
 /**
  * tfqkd_pa_free() - release a plan (NULL is ignored)
  * @pa: the plan
