@@ -10,8 +10,9 @@
  * FRESH for every block (it may be public: Alice draws it and sends it over the
  * authenticated channel). The output length m comes from the finite-key analysis.
  *
- * y is computed exactly as bits n-1 .. n+m-2 of the polynomial product s(x) * x(x), by an
- * additive FFT over GF(2^64) (O((n+m) log(n+m)), see Documentation/tfqkd/postprocessing.rst).
+ * y is computed exactly as bits n-1 .. n+m-2 of the polynomial product s(x) * x(x) (as a
+ * sum of such middle products over column blocks of T), by an additive FFT over GF(2^64)
+ * (O((n+m) log(n+m)), see Documentation/tfqkd/postprocessing.rst).
  * Bits are LSB first in 64-bit words (see tfqkd/gf2.h).
  */
 #ifndef TFQKD_PA_H
