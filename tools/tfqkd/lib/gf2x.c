@@ -3,8 +3,9 @@
  * Multiplication of long binary polynomials by an additive FFT over GF(2^64).
  *
  * Method (see lib/gf2x_impl.h and Documentation/tfqkd/postprocessing.rst): 32-bit chunks as
- * GF(2^64) coefficients, the Lin-Chung-Han transform on a Cantor basis with the basis
- * conversion fused in, point-wise products, inverse transform. With a Cantor basis the
+ * GF(2^64) coefficients, conversion to the novel polynomial basis by Taylor expansions
+ * (Gao-Mateer), the Lin-Chung-Han butterflies on a Cantor basis, point-wise products,
+ * inverse butterflies and conversion back. With a Cantor basis the
  * subspace polynomials s_i(z) have coefficients in GF(2) (s_i = sum over the submasks j of i
  * of z^(2^j)), s_i(beta_i) = 1 and s_i(beta_j) = beta_{j-i}, so the twiddle factor of
  * block b at every level is tw(b) = sum_t bit_t(b) beta_{t+1}, and the basis conversion
@@ -107,6 +108,8 @@ static int cantor_basis(uint64_t beta[64], unsigned count)
 	return 0;
 }
 
+static int record_progs(struct gf2x_plan *p);
+
 int gf2x_plan_init(struct gf2x_plan *p, unsigned k, unsigned cpu)
 {
 	unsigned f = gf2_cpu(cpu);
@@ -151,7 +154,7 @@ int gf2x_plan_init(struct gf2x_plan *p, unsigned k, unsigned cpu)
 				p->twhi[((size_t)1 << t) + b] =
 					p->twhi[b] ^ p->beta[t + 1 + GF2X_TWLO_BITS];
 	}
-	return 0;
+	return record_progs(p);
 }
 
 void gf2x_plan_destroy(struct gf2x_plan *p)
@@ -544,7 +547,6 @@ void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b)
 
 typedef uint64_t v8u64 __attribute__((vector_size(64)));
 
-#define DIV_BLOCK 1024	/* words of division sources handled together (8 KiB) */
 
 static void xor_into_generic(uint64_t *restrict dst, const uint64_t *restrict src, size_t n)
 {
@@ -568,6 +570,12 @@ T_AVX512VP static void xor_into_avx512(uint64_t *restrict dst, const uint64_t *r
 {
 	size_t i = 0;
 
+	if (n >= 32) {	/* align the stores (line-splitting stores cost more than loads) */
+		size_t head = (size_t)(-(uintptr_t)dst / 8) & 7;
+
+		for (; i < head; i++)
+			dst[i] ^= src[i];
+	}
 	for (; i + 8 <= n; i += 8)
 		_mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(dst + i),
 							      _mm512_loadu_si512(src + i)));
@@ -588,142 +596,113 @@ static inline void xor_into(const struct gf2x_plan *p, uint64_t *restrict dst,
 	xor_into_generic(dst, src, n);
 }
 
+/* ---- basis conversion ---- */
+
 /*
- * Divide the block f (monomial coefficients, size 2^l, nonzero below @top) by s_{l-1}:
- * afterwards f[0, h) is the remainder and f[h, 2h) the quotient (h = 2^(l-1)).
- * Sequentially: for d = top-1 down to h, for each proper submask j of l-1,
- * f[d - h + 2^j] += f[d]. The targets are at least h/2 below their source, so chunks of
- * up to h/2 sources can be processed at once (in any order of j).
+ * Conversion from the monomial basis to the novel polynomial basis X_i = prod over the bits
+ * j of i of s_j(z), by Taylor expansions (Gao and Mateer): with T a power of two, s_T(z) =
+ * z^(2^T) + z and s_(T+j) = s_j(s_T), so X_(a + 2^T b)(z) = X_a(z) X_b(s_T(z)) for a < 2^T.
+ * Expanding f = sum_b s_T(z)^b r_b(z) (deg r_b < 2^T), converting every r_b and then, for
+ * every a, the polynomial in y = s_T(z) formed by the a-th coefficients of the r_b gives
+ * the coefficients of f in the novel basis, at the same indices. The expansion divides by
+ * binomials only, and the last step treats the r_b as rows of 2^T words: every operation
+ * is an XOR of whole rows, so the conversion works on 2^l rows of W words each.
+ * Rows at or above @len are zero (and stay zero).
+ *
+ * Blocks of 2^GF2X_PROG_L words (W = 1) are converted by a program of row XORs recorded
+ * at plan time from the same recursion (struct gf2x_rec); with AVX-512 it runs on eight
+ * blocks at once after a transpose (one block per vector lane).
  */
-static void divide(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t top)
-{
-	unsigned jm = l - 1, nd = 0;
-	size_t h = (size_t)1 << jm, chunk = h >> 1, dist[32];
 
-	if (!jm)
+struct gf2x_rec {
+	const uint64_t *base;	/* rows are recorded relative to this */
+	struct gf2x_op *ops;
+	unsigned n, max;
+	int overflow;
+};
+
+static void rxor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *dst,
+		 const uint64_t *src, size_t n)
+{
+	if (rec) {
+		if (rec->n == rec->max) {
+			rec->overflow = 1;
+			return;
+		}
+		rec->ops[rec->n++] = (struct gf2x_op){ .dst = (uint16_t)(dst - rec->base),
+			.src = (uint16_t)(src - rec->base), .cnt = (uint16_t)n };
 		return;
-	for (unsigned j = (jm - 1) & jm;; j = (j - 1) & jm) {
-		dist[nd++] = h - ((size_t)1 << j);
-		if (!j)
-			break;
 	}
-	if (chunk > DIV_BLOCK)
-		chunk = DIV_BLOCK;	/* sources stay in L1 while all their targets are updated */
-	while (top > h) {
-		size_t lo = top - h > chunk ? top - chunk : h;
-
-		for (unsigned i = 0; i < nd; i++)
-			xor_into(p, f + lo - dist[i], f + lo, top - lo);
-		top = lo;
-	}
+	xor_into(p, dst, src, n);
 }
 
-/* The inverse of divide(): f = f[0, h) + s_{l-1} f[h, 2h) (steps in ascending order). */
-static void undivide(const struct gf2x_plan *p, uint64_t *f, unsigned l)
+/* largest power of two below l (l >= 2) */
+static unsigned tpow(unsigned l)
 {
-	unsigned jm = l - 1, nd = 0;
-	size_t h = (size_t)1 << jm, chunk = h >> 1, dist[32];
+	unsigned t = 1;
 
-	if (!jm)
-		return;
-	for (unsigned j = (jm - 1) & jm;; j = (j - 1) & jm) {
-		dist[nd++] = h - ((size_t)1 << j);
-		if (!j)
-			break;
-	}
-	if (chunk > DIV_BLOCK)
-		chunk = DIV_BLOCK;
-	for (size_t lo = h; lo < 2 * h; lo += chunk)
-		for (unsigned i = 0; i < nd; i++)
-			xor_into(p, f + lo - dist[i], f + lo, chunk);
-}
-
-/* one level of the forward transform on the full block f (size 2^l, offset @off) */
-static void level_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
-{
-	size_t h = (size_t)1 << (l - 1);
-
-	divide(p, f, l, 2 * h);
-	kern_fwd(p, f, f + h, h, twiddle(p, off >> l));
-}
-
-static void level_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
-{
-	size_t h = (size_t)1 << (l - 1);
-
-	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
-	undivide(p, f, l);
-}
-
-static inline uint64_t mul1(const struct gf2x_plan *p, uint64_t a, uint64_t b)
-{
-#if TFQKD_X86
-	if (p->isa != GF2X_PORTABLE)
-		return mul_pclmul(a, b);
-#endif
-	return mul_soft(a, b);
+	while (2 * t < l)
+		t *= 2;
+	return t;
 }
 
 /*
- * Levels 3, 2, 1 on one block of 8 (offset @off): divisions by s_2 = z^4 + z and
- * s_1 = z^2 + z written out, then the butterflies.
+ * Taylor expansion of 2^l rows at y = z^(2^T) + z, in place: the block of 2^l' rows
+ * (l' > T) is divided by y^(2^(l'-1-T)) = z^A + z^B (A = 2^(l'-1), B = 2^(l'-1-T)),
+ * remainder in the lower half, quotient in the upper half, and both halves are expanded
+ * further. The division runs from the top: row d - (A - B) += row d for d >= A, in chunks
+ * of A - B rows (a chunk's targets lie below it).
  */
-static void base8_fwd(const struct gf2x_plan *p, uint64_t *f, size_t off)
+static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f, unsigned l,
+		   unsigned T, size_t W, size_t len)
 {
-	uint64_t t3 = twiddle(p, off >> 3), t2a = twiddle(p, off >> 2);
-	uint64_t t2b = twiddle(p, (off >> 2) | 1);
+	for (; l > T && len; l--) {
+		size_t A = (size_t)1 << (l - 1), dist, top;
 
-	f[4] ^= f[7];
-	f[3] ^= f[6];
-	f[2] ^= f[5];
-	f[1] ^= f[4];
-	for (int j = 0; j < 4; j++) {
-		f[j] ^= mul1(p, t3, f[j + 4]);
-		f[j + 4] ^= f[j];
-	}
-	f[2] ^= f[3];
-	f[1] ^= f[2];
-	f[6] ^= f[7];
-	f[5] ^= f[6];
-	for (int j = 0; j < 2; j++) {
-		f[j] ^= mul1(p, t2a, f[j + 2]);
-		f[j + 2] ^= f[j];
-		f[j + 4] ^= mul1(p, t2b, f[j + 6]);
-		f[j + 6] ^= f[j + 4];
-	}
-	for (int j = 0; j < 8; j += 2) {
-		f[j] ^= mul1(p, twiddle(p, (off + j) >> 1), f[j + 1]);
-		f[j + 1] ^= f[j];
+		if (len <= A)
+			continue;	/* quotient zero */
+		dist = A - ((size_t)1 << (l - 1 - T));
+		for (top = len; top > A;) {
+			size_t lo = top - A > dist ? top - dist : A;
+
+			rxor(p, rec, f + (lo - dist) * W, f + lo * W, (top - lo) * W);
+			top = lo;
+		}
+		taylor(p, rec, f + A * W, l - 1, T, W, len - A);
+		len = A;
 	}
 }
 
-static void base8_inv(const struct gf2x_plan *p, uint64_t *f, size_t off)
+/* the inverse of taylor(): steps in the opposite order */
+static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		       unsigned l, unsigned T, size_t W)
 {
-	uint64_t t3 = twiddle(p, off >> 3), t2a = twiddle(p, off >> 2);
-	uint64_t t2b = twiddle(p, (off >> 2) | 1);
+	size_t A, dist;
 
-	for (int j = 0; j < 8; j += 2) {
-		f[j + 1] ^= f[j];
-		f[j] ^= mul1(p, twiddle(p, (off + j) >> 1), f[j + 1]);
-	}
-	for (int j = 0; j < 2; j++) {
-		f[j + 2] ^= f[j];
-		f[j] ^= mul1(p, t2a, f[j + 2]);
-		f[j + 6] ^= f[j + 4];
-		f[j + 4] ^= mul1(p, t2b, f[j + 6]);
-	}
-	f[1] ^= f[2];
-	f[2] ^= f[3];
-	f[5] ^= f[6];
-	f[6] ^= f[7];
-	for (int j = 0; j < 4; j++) {
-		f[j + 4] ^= f[j];
-		f[j] ^= mul1(p, t3, f[j + 4]);
-	}
-	f[1] ^= f[4];
-	f[2] ^= f[5];
-	f[3] ^= f[6];
-	f[4] ^= f[7];
+	if (l <= T)
+		return;
+	A = (size_t)1 << (l - 1);
+	dist = A - ((size_t)1 << (l - 1 - T));
+	taylor_inv(p, rec, f, l - 1, T, W);
+	taylor_inv(p, rec, f + A * W, l - 1, T, W);
+	for (size_t lo = A; lo < 2 * A; lo += dist)
+		rxor(p, rec, f + (lo - dist) * W, f + lo * W,
+		     (2 * A - lo < dist ? 2 * A - lo : dist) * W);
+}
+
+#define PROG_WORDS ((size_t)1 << GF2X_PROG_L)
+
+/* run a recorded program on @nb consecutive blocks of PROG_WORDS words */
+static void prog_run_generic(const struct gf2x_op *ops, unsigned nops, uint64_t *f, size_t nb)
+{
+	for (size_t b = 0; b < nb; b++, f += PROG_WORDS)
+		for (unsigned i = 0; i < nops; i++) {
+			uint64_t *d = f + ops[i].dst;
+			const uint64_t *s = f + ops[i].src;
+
+			for (unsigned t = 0; t < ops[i].cnt; t++)
+				d[t] ^= s[t];
+		}
 }
 
 #if TFQKD_X86
@@ -755,192 +734,342 @@ T_AVX512VP static inline void transpose8(__m512i r[8])
 	r[7] = _mm512_shuffle_i64x2(u[3], u[7], 0xee);
 }
 
-/*
- * base8_fwd() on 8 adjacent blocks (64 words at offset @off, a multiple of 64) at once:
- * after the transpose, lane i of register j holds word j of block i, and every step is a
- * vertical operation with per-lane twiddles tw(base) + tw(lane pattern) (tw is XOR-linear).
- */
-T_AVX512VP static void base64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+/* the program on 8 blocks at once: lane i of scratch row j = word j of block i */
+T_AVX512VP static void prog_run8_avx512(const struct gf2x_op *ops, unsigned nops, uint64_t *f)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t3, t2a, t2b, t1[4];
-	__m512i bc[7];
+	__m512i s[PROG_WORDS], r[8];
 
-	for (int i = 0; i < 7; i++)
-		bc[i] = _mm512_loadu_si512(p->bc[i]);
-
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	transpose8(c);
-	t3 = _mm512_xor_si512(_mm512_set1_epi64((long long)twiddle(p, off >> 3)), bc[0]);
-	__m512i b2 = _mm512_set1_epi64((long long)twiddle(p, off >> 2));
-	__m512i b1 = _mm512_set1_epi64((long long)twiddle(p, off >> 1));
-
-	t2a = _mm512_xor_si512(b2, bc[1]);
-	t2b = _mm512_xor_si512(b2, bc[2]);
-	for (int q = 0; q < 4; q++)
-		t1[q] = _mm512_xor_si512(b1, bc[3 + q]);
-
-	c[4] = _mm512_xor_si512(c[4], c[7]);
-	c[3] = _mm512_xor_si512(c[3], c[6]);
-	c[2] = _mm512_xor_si512(c[2], c[5]);
-	c[1] = _mm512_xor_si512(c[1], c[4]);
-	for (int j = 0; j < 4; j++) {
-		c[j] = _mm512_xor_si512(c[j], mul8v(c[j + 4], t3, tab));
-		c[j + 4] = _mm512_xor_si512(c[j + 4], c[j]);
+	for (size_t j = 0; j < PROG_WORDS; j += 8) {
+		for (int i = 0; i < 8; i++)
+			r[i] = _mm512_loadu_si512(f + i * PROG_WORDS + j);
+		transpose8(r);
+		for (int i = 0; i < 8; i++)
+			s[j + i] = r[i];
 	}
-	c[2] = _mm512_xor_si512(c[2], c[3]);
-	c[1] = _mm512_xor_si512(c[1], c[2]);
-	c[6] = _mm512_xor_si512(c[6], c[7]);
-	c[5] = _mm512_xor_si512(c[5], c[6]);
-	for (int j = 0; j < 2; j++) {
-		c[j] = _mm512_xor_si512(c[j], mul8v(c[j + 2], t2a, tab));
-		c[j + 2] = _mm512_xor_si512(c[j + 2], c[j]);
-		c[j + 4] = _mm512_xor_si512(c[j + 4], mul8v(c[j + 6], t2b, tab));
-		c[j + 6] = _mm512_xor_si512(c[j + 6], c[j + 4]);
-	}
-	for (int q = 0; q < 4; q++) {
-		c[2 * q] = _mm512_xor_si512(c[2 * q], mul8v(c[2 * q + 1], t1[q], tab));
-		c[2 * q + 1] = _mm512_xor_si512(c[2 * q + 1], c[2 * q]);
-	}
-	transpose8(c);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
-}
+	for (unsigned i = 0; i < nops; i++) {
+		__m512i *d = s + ops[i].dst;
+		const __m512i *q = s + ops[i].src;
 
-T_AVX512VP static void base64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
-{
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t3, t2a, t2b, t1[4];
-	__m512i bc[7];
-
-	for (int i = 0; i < 7; i++)
-		bc[i] = _mm512_loadu_si512(p->bc[i]);
-
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	transpose8(c);
-	t3 = _mm512_xor_si512(_mm512_set1_epi64((long long)twiddle(p, off >> 3)), bc[0]);
-	__m512i b2 = _mm512_set1_epi64((long long)twiddle(p, off >> 2));
-	__m512i b1 = _mm512_set1_epi64((long long)twiddle(p, off >> 1));
-
-	t2a = _mm512_xor_si512(b2, bc[1]);
-	t2b = _mm512_xor_si512(b2, bc[2]);
-	for (int q = 0; q < 4; q++)
-		t1[q] = _mm512_xor_si512(b1, bc[3 + q]);
-
-	for (int q = 0; q < 4; q++) {
-		c[2 * q + 1] = _mm512_xor_si512(c[2 * q + 1], c[2 * q]);
-		c[2 * q] = _mm512_xor_si512(c[2 * q], mul8v(c[2 * q + 1], t1[q], tab));
+		for (unsigned t = 0; t < ops[i].cnt; t++)
+			d[t] = _mm512_xor_si512(d[t], q[t]);
 	}
-	for (int j = 0; j < 2; j++) {
-		c[j + 2] = _mm512_xor_si512(c[j + 2], c[j]);
-		c[j] = _mm512_xor_si512(c[j], mul8v(c[j + 2], t2a, tab));
-		c[j + 6] = _mm512_xor_si512(c[j + 6], c[j + 4]);
-		c[j + 4] = _mm512_xor_si512(c[j + 4], mul8v(c[j + 6], t2b, tab));
+	for (size_t j = 0; j < PROG_WORDS; j += 8) {
+		for (int i = 0; i < 8; i++)
+			r[i] = s[j + i];
+		transpose8(r);
+		for (int i = 0; i < 8; i++)
+			_mm512_storeu_si512(f + i * PROG_WORDS + j, r[i]);
 	}
-	c[1] = _mm512_xor_si512(c[1], c[2]);
-	c[2] = _mm512_xor_si512(c[2], c[3]);
-	c[5] = _mm512_xor_si512(c[5], c[6]);
-	c[6] = _mm512_xor_si512(c[6], c[7]);
-	for (int j = 0; j < 4; j++) {
-		c[j + 4] = _mm512_xor_si512(c[j + 4], c[j]);
-		c[j] = _mm512_xor_si512(c[j], mul8v(c[j + 4], t3, tab));
-	}
-	c[1] = _mm512_xor_si512(c[1], c[4]);
-	c[2] = _mm512_xor_si512(c[2], c[5]);
-	c[3] = _mm512_xor_si512(c[3], c[6]);
-	c[4] = _mm512_xor_si512(c[4], c[7]);
-	transpose8(c);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
 }
 #endif
 
-#define LEAF 6	/* blocks of 2^LEAF words are finished without further recursion */
-
-/* all levels of a full block of size 2^l, 3 <= l <= LEAF */
-static void fwd_leaf(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
+static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsigned nops,
+		     uint64_t *f, size_t nb)
 {
-	for (unsigned lv = l; lv > 3; lv--)
-		for (size_t b = 0; b < ((size_t)1 << l); b += (size_t)1 << lv)
-			level_fwd(p, f + b, lv, off + b);
 #if TFQKD_X86
-	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL) {
-		base64_fwd_avx512(p, f, off);
-		return;
+	if (p->isa == GF2X_AVX512_VPCLMUL) {
+		for (; nb >= 8; nb -= 8, f += 8 * PROG_WORDS)
+			prog_run8_avx512(ops, nops, f);
 	}
 #endif
-	for (size_t b = 0; b < ((size_t)1 << l); b += 8)
-		base8_fwd(p, f + b, off + b);
+	prog_run_generic(ops, nops, f, nb);
 }
 
-static void inv_leaf(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
+/* monomial -> novel basis, 2^l rows of W words, rows >= len zero */
+static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W, size_t len)
 {
-#if TFQKD_X86
-	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL)
-		base64_inv_avx512(p, f, off);
+	unsigned T;
+	size_t bs, nb;
+
+	if (l <= 1 || !len)
+		return;	/* X_0 = 1, X_1 = z */
+	T = tpow(l);
+	bs = (size_t)1 << T;
+	taylor(p, rec, f, l, T, W, len);
+	nb = (len + bs - 1) >> T;	/* r_b = 0 for b >= nb */
+	if (!rec && W == 1 && T == GF2X_PROG_L)
+		prog_run(p, p->prog_fwd, p->nprog_fwd, f, nb);
 	else
-#endif
-		for (size_t b = 0; b < ((size_t)1 << l); b += 8)
-			base8_inv(p, f + b, off + b);
-	for (unsigned lv = 4; lv <= l; lv++)
-		for (size_t b = 0; b < ((size_t)1 << l); b += (size_t)1 << lv)
-			level_inv(p, f + b, lv, off + b);
+		for (size_t b = 0; b < nb; b++)
+			conv_fwd(p, rec, f + b * bs * W, T, W, b + 1 < nb ? bs : len - b * bs);
+	conv_fwd(p, rec, f, l - T, W << T, nb);
+}
+
+/* novel -> monomial basis */
+static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W)
+{
+	unsigned T;
+	size_t bs;
+
+	if (l <= 1)
+		return;
+	T = tpow(l);
+	bs = (size_t)1 << T;
+	conv_inv(p, rec, f, l - T, W << T);
+	if (!rec && W == 1 && T == GF2X_PROG_L)
+		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
+	else
+		for (size_t b = 0; b < ((size_t)1 << (l - T)); b++)
+			conv_inv(p, rec, f + b * bs * W, T, W);
+	taylor_inv(p, rec, f, l, T, W);
+}
+
+/* record the conversion programs of one block of 2^GF2X_PROG_L words */
+static int record_progs(struct gf2x_plan *p)
+{
+	uint64_t dummy[PROG_WORDS];
+	struct gf2x_rec rf = { dummy, p->prog_fwd, 0, GF2X_PROG_MAX, 0 };
+	struct gf2x_rec ri = { dummy, p->prog_inv, 0, GF2X_PROG_MAX, 0 };
+
+	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
+	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1);
+	p->nprog_fwd = rf.n;
+	p->nprog_inv = ri.n;
+	return rf.overflow || ri.overflow ? -EINVAL : 0;
+}
+
+/* ---- butterflies (novel basis -> values) ---- */
+
+#if TFQKD_X86
+#define BF_FWD(x, y, t) do {						\
+	x = _mm512_xor_si512(x, mul8v(y, t, tab));			\
+	y = _mm512_xor_si512(y, x);					\
+} while (0)
+#define BF_INV(x, y, t) do {						\
+	y = _mm512_xor_si512(y, x);					\
+	x = _mm512_xor_si512(x, mul8v(y, t, tab));			\
+} while (0)
+
+T_AVX512VP static inline __m512i bcast(uint64_t v)
+{
+	return _mm512_set1_epi64((long long)v);
 }
 
 /*
- * Forward transform of the block f of size 2^l at global offset @off. The coefficients at
- * index >= @len are zero; the memory there holds garbage and is never read as data.
+ * All six levels of a block of 64 words at offset @off (a multiple of 64) in registers:
+ * levels 6-4 between whole registers (one twiddle per block), then after an 8x8 transpose
+ * (lane i of register j = word j of the 8-word block i) levels 3-1 with per-lane twiddles
+ * tw(base) + tw(lane pattern) (tw is XOR-linear).
  */
-static void fwd_rec(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off, size_t len)
+T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
 {
-	size_t h = (size_t)1 << l >> 1;
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i c[8], t;
 
-	if (len < ((size_t)1 << l))
-		memset(f + len, 0, (((size_t)1 << l) - len) * sizeof(*f));
-	if (l >= 3 && l <= LEAF) {
-		fwd_leaf(p, f, l, off);
-		return;
+	for (int j = 0; j < 8; j++)
+		c[j] = _mm512_loadu_si512(f + 8 * j);
+	t = bcast(twiddle(p, off >> 6));
+	for (int j = 0; j < 4; j++)
+		BF_FWD(c[j], c[j + 4], t);
+	for (int q = 0; q < 2; q++) {
+		t = bcast(twiddle(p, (off >> 5) | q));
+		for (int j = 0; j < 2; j++)
+			BF_FWD(c[4 * q + j], c[4 * q + j + 2], t);
 	}
+	for (int q = 0; q < 4; q++) {
+		t = bcast(twiddle(p, (off >> 4) | q));
+		BF_FWD(c[2 * q], c[2 * q + 1], t);
+	}
+	transpose8(c);
+	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
+	for (int j = 0; j < 4; j++)
+		BF_FWD(c[j], c[j + 4], t);
+	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+
+	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+	BF_FWD(c[0], c[2], t);
+	BF_FWD(c[1], c[3], t);
+	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+	BF_FWD(c[4], c[6], t);
+	BF_FWD(c[5], c[7], t);
+	for (int q = 0; q < 4; q++) {
+		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+		BF_FWD(c[2 * q], c[2 * q + 1], t);
+	}
+	transpose8(c);
+	for (int j = 0; j < 8; j++)
+		_mm512_storeu_si512(f + 8 * j, c[j]);
+}
+
+T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i c[8], t;
+
+	for (int j = 0; j < 8; j++)
+		c[j] = _mm512_loadu_si512(f + 8 * j);
+	transpose8(c);
+	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+
+	for (int q = 0; q < 4; q++) {
+		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+		BF_INV(c[2 * q], c[2 * q + 1], t);
+	}
+	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+	BF_INV(c[0], c[2], t);
+	BF_INV(c[1], c[3], t);
+	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+	BF_INV(c[4], c[6], t);
+	BF_INV(c[5], c[7], t);
+	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
+	for (int j = 0; j < 4; j++)
+		BF_INV(c[j], c[j + 4], t);
+	transpose8(c);
+	for (int q = 0; q < 4; q++) {
+		t = bcast(twiddle(p, (off >> 4) | q));
+		BF_INV(c[2 * q], c[2 * q + 1], t);
+	}
+	for (int q = 0; q < 2; q++) {
+		t = bcast(twiddle(p, (off >> 5) | q));
+		for (int j = 0; j < 2; j++)
+			BF_INV(c[4 * q + j], c[4 * q + j + 2], t);
+	}
+	t = bcast(twiddle(p, off >> 6));
+	for (int j = 0; j < 4; j++)
+		BF_INV(c[j], c[j + 4], t);
+	for (int j = 0; j < 8; j++)
+		_mm512_storeu_si512(f + 8 * j, c[j]);
+}
+#endif
+
+#if TFQKD_X86
+/*
+ * Two levels in one pass over a block of 4q words (q a multiple of 8): level l on the
+ * halves with twiddle c1, then level l-1 on each half (c2a, c2b).
+ */
+T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
+
+	for (size_t t = 0; t < q; t += 8) {
+		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
+		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
+		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+
+		BF_FWD(x0, x2, t1);
+		BF_FWD(x1, x3, t1);
+		BF_FWD(x0, x1, ta);
+		BF_FWD(x2, x3, tb);
+		_mm512_storeu_si512(f + t, x0);
+		_mm512_storeu_si512(f + q + t, x1);
+		_mm512_storeu_si512(f + 2 * q + t, x2);
+		_mm512_storeu_si512(f + 3 * q + t, x3);
+	}
+}
+
+T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
+
+	for (size_t t = 0; t < q; t += 8) {
+		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
+		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
+		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+
+		BF_INV(x0, x1, ta);
+		BF_INV(x2, x3, tb);
+		BF_INV(x0, x2, t1);
+		BF_INV(x1, x3, t1);
+		_mm512_storeu_si512(f + t, x0);
+		_mm512_storeu_si512(f + q + t, x1);
+		_mm512_storeu_si512(f + 2 * q + t, x2);
+		_mm512_storeu_si512(f + 3 * q + t, x3);
+	}
+}
+#endif
+
+/*
+ * Forward butterflies of the block f (novel-basis coefficients, size 2^l, global offset
+ * @off): f = f0 + s_(l-1) f1 is evaluated on the two cosets by f0 += tw f1, f1 += f0.
+ * Coefficients at index >= @len are zero (and so is the memory there).
+ */
+static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off, size_t len)
+{
+	size_t h;
+
 	if (!l)
 		return;
+#if TFQKD_X86
+	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL) {
+		bfly64_fwd_avx512(p, f, off);
+		return;
+	}
+#endif
+	h = (size_t)1 << (l - 1);
+#if TFQKD_X86
+	if (l >= 8 && len > h && p->isa == GF2X_AVX512_VPCLMUL) {
+		size_t q = h >> 1;
+
+		fwd4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
+			    twiddle(p, (off + h) >> (l - 1)));
+		for (int i = 0; i < 4; i++)
+			fft_fwd(p, f + i * q, l - 2, off + i * q, q);
+		return;
+	}
+#endif
 	if (len > h) {
-		divide(p, f, l, len < 2 * h ? len : 2 * h);
 		kern_fwd(p, f, f + h, h, twiddle(p, off >> l));
 		len = h;
 	} else {
 		/* upper half zero: the butterfly copies the lower half into it */
 		memcpy(f + h, f, len * sizeof(*f));
 	}
-	fwd_rec(p, f, l - 1, off, len);
-	fwd_rec(p, f + h, l - 1, off + h, len);
+	fft_fwd(p, f, l - 1, off, len);
+	fft_fwd(p, f + h, l - 1, off + h, len);
 }
 
-static void inv_rec(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
+static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
 {
 	size_t h;
 
-	if (l >= 3 && l <= LEAF) {
-		inv_leaf(p, f, l, off);
-		return;
-	}
 	if (!l)
 		return;
+#if TFQKD_X86
+	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL) {
+		bfly64_inv_avx512(p, f, off);
+		return;
+	}
+#endif
 	h = (size_t)1 << (l - 1);
-	inv_rec(p, f, l - 1, off);
-	inv_rec(p, f + h, l - 1, off + h);
-	level_inv(p, f, l, off);
+#if TFQKD_X86
+	if (l >= 8 && p->isa == GF2X_AVX512_VPCLMUL) {
+		size_t q = h >> 1;
+
+		for (int i = 0; i < 4; i++)
+			fft_inv(p, f + i * q, l - 2, off + i * q);
+		inv4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
+			    twiddle(p, (off + h) >> (l - 1)));
+		return;
+	}
+#endif
+	fft_inv(p, f, l - 1, off);
+	fft_inv(p, f + h, l - 1, off + h);
+	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
 }
 
 void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len)
 {
-	fwd_rec(p, f, p->k, 0, len);
+	if (len < p->n)
+		memset(f + len, 0, (p->n - len) * sizeof(*f));
+	conv_fwd(p, NULL, f, p->k, 1, len);
+	fft_fwd(p, f, p->k, 0, len);
 }
 
 void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
 {
-	inv_rec(p, f, p->k, 0);
+	fft_inv(p, f, p->k, 0);
+	conv_inv(p, NULL, f, p->k, 1);
+}
+
+void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
+{
+	xor_into(p, dst, src, p->n);
 }
 
 void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits)

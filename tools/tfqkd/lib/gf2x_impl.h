@@ -10,7 +10,8 @@
  * The transform of size N = 2^k evaluates a polynomial of GF(2^64)[z] (degree < N) at the
  * N points of the subspace spanned by the first k elements of a Cantor basis
  * beta_0 = 1, beta_i^2 + beta_i = beta_{i-1}, using the Lin-Chung-Han "novel polynomial
- * basis" algorithm; the conversion from the monomial basis is fused into the transform.
+ * basis" algorithm; the conversion from the monomial basis (Taylor expansions, XORs only)
+ * precedes the butterflies.
  * Multiplying two transforms point by point and transforming back gives the product modulo
  * s_k(z) = prod_{w in W_k} (z - w) = z^(2^k) + sum_{j proper submask of k} z^(2^j).
  */
@@ -29,6 +30,17 @@ enum gf2x_isa {
 
 #define GF2X_TWLO_BITS 12
 
+/*
+ * Blocks of 2^GF2X_PROG_L words are converted between the monomial and the novel basis by
+ * a recorded program of row XORs (dst[t] ^= src[t] for t < cnt, rows relative to the block).
+ */
+#define GF2X_PROG_L 8
+#define GF2X_PROG_MAX 512
+
+struct gf2x_op {
+	uint16_t dst, src, cnt;
+};
+
 struct gf2x_plan {
 	unsigned k;		/* log2 of the transform size */
 	size_t n;		/* 2^k */
@@ -37,6 +49,8 @@ struct gf2x_plan {
 	uint64_t twlo[1u << GF2X_TWLO_BITS];
 	uint64_t *twhi;		/* 2^(k-1-GF2X_TWLO_BITS) entries, or NULL */
 	uint64_t bc[7][8];	/* base-case twiddle patterns */
+	unsigned nprog_fwd, nprog_inv;
+	struct gf2x_op prog_fwd[GF2X_PROG_MAX], prog_inv[GF2X_PROG_MAX];
 };
 
 /* Largest k supported (transform of 2^k words, polynomials of about 2^(k+5) bits). */
@@ -54,6 +68,9 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
 void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
+
+/* dst[i] ^= src[i], i < p->n. */
+void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
 
 /* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
 void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits);

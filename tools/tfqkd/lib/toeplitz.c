@@ -9,8 +9,16 @@
  * z^(2^j). Folding a coefficient of degree d >= 2^k lands on degrees d - 2^k + 2^j, so when
  * those all stay below the chunks that hold output bits, a transform smaller than the full
  * product suffices (the analogue of the cyclic-convolution trick for middle products).
+ *
+ * Column blocks: the input may be cut into Q blocks of w = ceil(n/Q) bits, aligned at the
+ * top (block q holds x[n - (q+1) w, n - q w), zero below bit 0). Block q is an m x w
+ * Toeplitz product with the seed bits [q w, q w + m + w - 1) (zero past the seed), so
+ * y = sum over q of the middle products, and since the transform is linear the point-wise
+ * products are summed and transformed back once: 2Q + 1 transforms of a size fitted to
+ * m + w instead of 3 fitted to n + m. Q is chosen by a cost model at plan time.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,12 +26,21 @@
 #include "tfqkd/gf2.h"
 #include "tfqkd/pa.h"
 
+/* work space of one thread: 2^k words each; acc (sum of point-wise products) if q > 1 */
+struct pa_buf {
+	uint64_t *fa, *fb, *acc;
+};
+
 struct tfqkd_pa {
 	size_t n, m;
-	size_t la, lb;		/* chunk counts of seed and input */
+	size_t q, w;		/* column blocks and their width */
+	size_t la, lb;		/* chunk counts of a seed segment and an input block */
 	struct gf2x_plan plan;
-	uint64_t *fa, *fb;	/* 2^k words each */
+	unsigned threads;	/* see tfqkd_pa_set_threads() */
+	struct pa_buf buf[TFQKD_PA_MAX_THREADS];
 };
+
+#define PA_MAX_BLOCKS 8
 
 size_t tfqkd_pa_seed_bits(size_t n, size_t m)
 {
@@ -51,10 +68,66 @@ static unsigned choose_k(size_t n, size_t m, size_t la, size_t lb)
 	}
 }
 
+/*
+ * Number of column blocks: least estimated work, (2Q + 1) transforms of 2^k points at
+ * about k + 1 passes each plus Q point-wise products. Return k through @kout.
+ */
+static size_t choose_blocks(size_t n, size_t m, unsigned *kout)
+{
+	size_t best_q = 1;
+	double best = 0;
+
+	for (size_t q = 1; q <= PA_MAX_BLOCKS && q <= n; q++) {
+		size_t w = (n + q - 1) / q;
+		size_t la = (m + w - 1 + 31) / 32, lb = (w + 31) / 32;
+		unsigned k;
+		double cost;
+
+		if (q > 1 && (q - 1) * w >= n)
+			continue;	/* an empty block */
+		k = choose_k(w, m, la, lb);
+		cost = (double)(2 * q + 1) * (double)((size_t)1 << k) * (k + 1) +
+		       (double)q * (double)((size_t)1 << k);
+		if (q == 1 || cost < best * 0.97) {	/* a clear gain only */
+			best = cost;
+			best_q = q;
+			*kout = k;
+		}
+	}
+	return best_q;
+}
+
+static void buf_free(struct pa_buf *b)
+{
+	free(b->fa);
+	free(b->fb);
+	free(b->acc);
+	b->fa = b->fb = b->acc = NULL;
+}
+
+static int buf_alloc(const struct tfqkd_pa *pa, struct pa_buf *b)
+{
+	size_t bytes = pa->plan.n * sizeof(uint64_t);
+
+	if (posix_memalign((void **)&b->fa, 64, bytes) ||
+	    posix_memalign((void **)&b->fb, 64, bytes) ||
+	    (pa->q > 1 && posix_memalign((void **)&b->acc, 64, bytes))) {
+		buf_free(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int tfqkd_pa_new(struct tfqkd_pa **out, size_t n, size_t m, unsigned cpu)
 {
+	return tfqkd_pa_new_blocks(out, n, m, cpu, 0);
+}
+
+int tfqkd_pa_new_blocks(struct tfqkd_pa **out, size_t n, size_t m, unsigned cpu,
+			size_t blocks)
+{
 	struct tfqkd_pa *pa;
-	unsigned k;
+	unsigned k = 0;
 	int ret;
 
 	if (!out)
@@ -69,15 +142,24 @@ int tfqkd_pa_new(struct tfqkd_pa **out, size_t n, size_t m, unsigned cpu)
 		return -ENOMEM;
 	pa->n = n;
 	pa->m = m;
-	pa->la = (n + m - 1 + 31) / 32;
-	pa->lb = (n + 31) / 32;
-	k = choose_k(n, m, pa->la, pa->lb);
+	if (blocks) {
+		ret = -EINVAL;
+		if (blocks > PA_MAX_BLOCKS || blocks > n)
+			goto fail;
+		pa->q = blocks;
+	} else {
+		pa->q = choose_blocks(n, m, &k);
+	}
+	pa->w = (n + pa->q - 1) / pa->q;
+	pa->la = (m + pa->w - 1 + 31) / 32;
+	pa->lb = (pa->w + 31) / 32;
+	k = choose_k(pa->w, m, pa->la, pa->lb);
 	ret = gf2x_plan_init(&pa->plan, k, cpu);
 	if (ret)
 		goto fail;
-	ret = -ENOMEM;
-	if (posix_memalign((void **)&pa->fa, 64, pa->plan.n * sizeof(uint64_t)) ||
-	    posix_memalign((void **)&pa->fb, 64, pa->plan.n * sizeof(uint64_t)))
+	pa->threads = 1;
+	ret = buf_alloc(pa, &pa->buf[0]);
+	if (ret)
 		goto fail;
 	*out = pa;
 	return 0;
@@ -91,9 +173,36 @@ void tfqkd_pa_free(struct tfqkd_pa *pa)
 	if (!pa)
 		return;
 	gf2x_plan_destroy(&pa->plan);
-	free(pa->fa);
-	free(pa->fb);
+	for (unsigned i = 0; i < TFQKD_PA_MAX_THREADS; i++)
+		buf_free(&pa->buf[i]);
 	free(pa);
+}
+
+/* threads that have work: one per column block, or two (seed, input) for one block */
+static unsigned active_threads(const struct tfqkd_pa *pa)
+{
+	size_t t = pa->q == 1 ? 2 : pa->q;
+
+	return pa->threads < t ? pa->threads : (unsigned)t;
+}
+
+int tfqkd_pa_set_threads(struct tfqkd_pa *pa, unsigned threads)
+{
+	if (!pa || !threads || threads > TFQKD_PA_MAX_THREADS)
+		return -EINVAL;
+	/* with one column block the second thread uses the first thread's buffers */
+	for (unsigned i = 1; i < threads && i < pa->q; i++)
+		if (!pa->buf[i].fa && buf_alloc(pa, &pa->buf[i])) {
+			for (unsigned j = pa->threads; j < TFQKD_PA_MAX_THREADS; j++)
+				if (j)
+					buf_free(&pa->buf[j]);
+			return -ENOMEM;
+		}
+	for (unsigned i = threads; i < TFQKD_PA_MAX_THREADS; i++)
+		if (i)
+			buf_free(&pa->buf[i]);
+	pa->threads = threads;
+	return 0;
 }
 
 /* 32-bit digit j of the product: low half of chunk product j + high half of chunk j-1 */
@@ -106,31 +215,143 @@ static inline uint64_t digit(const uint64_t *c, size_t j)
 	return d;
 }
 
+/* 64 bits of @src starting at bit @pos (may be negative); bits outside [0, lim) are zero */
+static inline uint64_t window64(const uint64_t *src, long long pos, size_t lim)
+{
+	uint64_t v;
+
+	if (pos <= -64 || pos >= (long long)lim)
+		return 0;
+	if (pos < 0)
+		return window64(src, 0, lim) << (-pos);
+	size_t w = (size_t)pos / 64, sh = (size_t)pos % 64, lw = (lim + 63) / 64;
+
+	v = src[w] >> sh;
+	if (sh && w + 1 < lw)
+		v |= src[w + 1] << (64 - sh);
+	if (pos + 64 > (long long)lim)
+		v &= (1ULL << (lim - (size_t)pos)) - 1;
+	return v;
+}
+
+/*
+ * dst (ceil(nbits/32) words) = 32-bit chunks of bits [pos, pos + nbits) of @src, bits
+ * outside [0, lim) read as zero
+ */
+static void chunk32_at(uint64_t *dst, const uint64_t *src, long long pos, size_t nbits,
+		       size_t lim)
+{
+	size_t nc = (nbits + 31) / 32, i = 0;
+	long long end = pos + (long long)nbits;
+
+	if (end < (long long)lim)
+		lim = (size_t)(end > 0 ? end : 0);
+	if (pos >= 0 && pos % 64 == 0) {	/* aligned: whole words */
+		gf2x_chunk32(dst, src + pos / 64, lim > (size_t)pos ? lim - (size_t)pos : 0);
+		i = lim > (size_t)pos ? (lim - (size_t)pos + 31) / 32 : 0;
+	} else {
+		for (; i + 2 <= nc; i += 2) {
+			uint64_t v = window64(src, pos + 32 * (long long)i, lim);
+
+			dst[i] = v & 0xffffffffULL;
+			dst[i + 1] = v >> 32;
+		}
+	}
+	for (; i < nc; i++)
+		dst[i] = window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
+}
+
+/* the share of thread @id of tfqkd_pa_hash() */
+struct pa_job {
+	struct tfqkd_pa *pa;
+	const uint64_t *seed, *in;
+	unsigned id, nthreads;
+};
+
+static void *pa_work(void *arg)
+{
+	const struct pa_job *j = arg;
+	struct tfqkd_pa *pa = j->pa;
+	struct pa_buf *b = &pa->buf[j->id];
+
+	if (pa->q == 1) {
+		/* one block: the seed and the input transforms (split over two threads) */
+		if (j->id == 0) {
+			chunk32_at(pa->buf[0].fa, j->seed, 0, pa->m + pa->w - 1, pa->n + pa->m - 1);
+			gf2x_fwd(&pa->plan, pa->buf[0].fa, pa->la);
+		}
+		if (j->id == 1 || j->nthreads == 1) {
+			chunk32_at(pa->buf[0].fb, j->in, 0, pa->w, pa->n);
+			gf2x_fwd(&pa->plan, pa->buf[0].fb, pa->lb);
+		}
+		return NULL;
+	}
+	for (size_t q = j->id; q < pa->q; q += j->nthreads) {
+		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
+
+		chunk32_at(b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
+			   pa->n + pa->m - 1);
+		chunk32_at(b->fb, j->in, j0, pa->w, pa->n);
+		gf2x_fwd(&pa->plan, b->fa, pa->la);
+		gf2x_fwd(&pa->plan, b->fb, pa->lb);
+		gf2x_pointmul(&pa->plan, b->fa, b->fb);
+		if (q == j->id) {	/* the first product of this thread */
+			uint64_t *t = b->acc;
+
+			b->acc = b->fa;
+			b->fa = t;
+		} else {
+			gf2x_xor(&pa->plan, b->acc, b->fa);
+		}
+	}
+	return NULL;
+}
+
 int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 		  uint64_t *out)
 {
+	struct pa_job job[TFQKD_PA_MAX_THREADS];
+	pthread_t tid[TFQKD_PA_MAX_THREADS];
+	int started[TFQKD_PA_MAX_THREADS] = { 0 };
 	size_t ow, start;
+	uint64_t *res;
+	unsigned nt;
 
 	if (!pa || !seed || !in || !out)
 		return -EINVAL;
-	gf2x_chunk32(pa->fa, seed, pa->n + pa->m - 1);
-	gf2x_chunk32(pa->fb, in, pa->n);
-	gf2x_fwd(&pa->plan, pa->fa, pa->la);
-	gf2x_fwd(&pa->plan, pa->fb, pa->lb);
-	gf2x_pointmul(&pa->plan, pa->fa, pa->fb);
-	gf2x_inv(&pa->plan, pa->fa);
+	nt = active_threads(pa);
+	for (unsigned i = 0; i < nt; i++)
+		job[i] = (struct pa_job){ pa, seed, in, i, nt };
+	for (unsigned i = 1; i < nt; i++)
+		started[i] = !pthread_create(&tid[i], NULL, pa_work, &job[i]);
+	pa_work(&job[0]);
+	for (unsigned i = 1; i < nt; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			pa_work(&job[i]);	/* no thread: do its share here */
+	}
+	if (pa->q == 1) {
+		gf2x_pointmul(&pa->plan, pa->buf[0].fa, pa->buf[0].fb);
+		res = pa->buf[0].fa;
+	} else {
+		for (unsigned i = 1; i < nt; i++)
+			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
+		res = pa->buf[0].acc;
+	}
+	gf2x_inv(&pa->plan, res);
 
-	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = n - 1 */
+	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1 */
 	ow = (pa->m + 63) / 64;
-	start = pa->n - 1;
+	start = pa->w - 1;
 	for (size_t w = 0; w < ow; w++) {
 		size_t bit = start + 64 * w, j = bit / 32, sh = bit % 32;
-		unsigned __int128 v = digit(pa->fa, j);
+		unsigned __int128 v = digit(res, j);
 
 		if (j + 1 < pa->plan.n)
-			v |= (unsigned __int128)digit(pa->fa, j + 1) << 32;
+			v |= (unsigned __int128)digit(res, j + 1) << 32;
 		if (j + 2 < pa->plan.n)
-			v |= (unsigned __int128)digit(pa->fa, j + 2) << 64;
+			v |= (unsigned __int128)digit(res, j + 2) << 64;
 		out[w] = (uint64_t)(v >> sh);
 	}
 	if (pa->m % 64)

@@ -89,9 +89,12 @@ static uint64_t *random_vec(struct tfqkd_xrng *r, size_t nbits)
 	return v;
 }
 
-/* hash with every CPU path, compare to @want; return 0 if all agree */
-static int check_all_paths(size_t n, size_t m, const uint64_t *s, const uint64_t *x,
-			   const uint64_t *want)
+/*
+ * hash with every CPU path (and @blocks column blocks, 0 = automatic), compare to @want;
+ * return 0 if all agree
+ */
+static int check_paths_blocks(size_t n, size_t m, const uint64_t *s, const uint64_t *x,
+			      const uint64_t *want, size_t blocks)
 {
 	size_t ow = (m + 63) / 64;
 	uint64_t *got = malloc(ow * 8);
@@ -100,7 +103,7 @@ static int check_all_paths(size_t n, size_t m, const uint64_t *s, const uint64_t
 	for (size_t k = 0; k < NMASKS && !bad; k++) {
 		struct tfqkd_pa *pa;
 
-		if (tfqkd_pa_new(&pa, n, m, cpu_masks[k]))
+		if (tfqkd_pa_new_blocks(&pa, n, m, cpu_masks[k], blocks))
 			return -1;
 		memset(got, 0xa5, ow * 8);
 		/* twice with the same plan: the work space must not leak between blocks */
@@ -112,6 +115,12 @@ static int check_all_paths(size_t n, size_t m, const uint64_t *s, const uint64_t
 	}
 	free(got);
 	return bad;
+}
+
+static int check_all_paths(size_t n, size_t m, const uint64_t *s, const uint64_t *x,
+			   const uint64_t *want)
+{
+	return check_paths_blocks(n, m, s, x, want, 0);
 }
 
 TEST(naive_versions_agree)
@@ -200,6 +209,109 @@ TEST(larger_block)
 	free(got);
 }
 
+/*
+ * The input cut into 1-8 column blocks (sum of middle products, one inverse transform):
+ * widths that do not divide n (the lowest block padded), seed segments at unaligned bit
+ * offsets, m > w and m < w, every path.
+ */
+TEST(column_blocks)
+{
+	static const size_t sz[][2] = {
+		{ 8, 8 }, { 9, 2 }, { 100, 37 }, { 129, 128 }, { 1000, 77 }, { 1001, 1001 },
+		{ 4099, 1500 }, { 6000, 300 },
+	};
+	struct tfqkd_xrng r;
+
+	tfqkd_xrng_seed(&r, 14);
+	for (size_t t = 0; t < sizeof(sz) / sizeof(sz[0]); t++) {
+		size_t n = sz[t][0], m = sz[t][1];
+		uint64_t *s = random_vec(&r, n + m - 1), *x = random_vec(&r, n);
+		uint64_t *want = malloc((m + 63) / 64 * 8);
+
+		naive_words(n, m, s, x, want);
+		for (size_t q = 1; q <= 8; q++) {
+			if ((q - 1) * ((n + q - 1) / q) >= n)
+				continue;	/* an empty block: not a valid split */
+			ASSERT_EQ(0, check_paths_blocks(n, m, s, x, want, q)) {
+				TH_LOG("n=%zu m=%zu blocks=%zu", n, m, q);
+			}
+		}
+		free(s);
+		free(x);
+		free(want);
+	}
+}
+
+/*
+ * Transforms of 2^11-2^12 points on every path: the conversion programs run on groups of
+ * eight 256-word blocks (AVX-512) and the twiddle tables are used beyond their first rows.
+ */
+TEST(medium_blocks_all_paths)
+{
+	static const size_t sz[][3] = {
+		{ 40000, 30000, 0 }, { 40000, 30000, 2 }, { 65536, 8191, 0 }, { 65536, 8191, 4 },
+	};
+	struct tfqkd_xrng r;
+
+	tfqkd_xrng_seed(&r, 15);
+	for (size_t t = 0; t < sizeof(sz) / sizeof(sz[0]); t++) {
+		size_t n = sz[t][0], m = sz[t][1];
+		uint64_t *s = random_vec(&r, n + m - 1), *x = random_vec(&r, n);
+		uint64_t *want = malloc((m + 63) / 64 * 8);
+
+		naive_words(n, m, s, x, want);
+		ASSERT_EQ(0, check_paths_blocks(n, m, s, x, want, sz[t][2])) {
+			TH_LOG("n=%zu m=%zu blocks=%zu", n, m, sz[t][2]);
+		}
+		free(s);
+		free(x);
+		free(want);
+	}
+}
+
+/*
+ * Several threads: one column block (seed and input transforms in two threads), two and
+ * five blocks with 2, 3 and 8 threads (more threads than blocks), and back to one thread.
+ */
+TEST(threads)
+{
+	static const size_t sz[][3] = {
+		{ 5000, 2500, 1 }, { 5000, 2500, 2 }, { 9001, 700, 5 },
+	};
+	static const unsigned nthr[] = { 2, 3, 8, 1 };
+	struct tfqkd_xrng r;
+
+	tfqkd_xrng_seed(&r, 16);
+	for (size_t t = 0; t < sizeof(sz) / sizeof(sz[0]); t++) {
+		size_t n = sz[t][0], m = sz[t][1], ow = (m + 63) / 64;
+		uint64_t *s = random_vec(&r, n + m - 1), *x = random_vec(&r, n);
+		uint64_t *want = malloc(ow * 8), *got = malloc(ow * 8);
+		struct tfqkd_pa *pa;
+
+		naive_words(n, m, s, x, want);
+		ASSERT_EQ(0, tfqkd_pa_new_blocks(&pa, n, m, TFQKD_CPU_ALL, sz[t][2]));
+		for (size_t i = 0; i < sizeof(nthr) / sizeof(nthr[0]); i++) {
+			ASSERT_EQ(0, tfqkd_pa_set_threads(pa, nthr[i]));
+			for (int rep = 0; rep < 2; rep++) {
+				memset(got, 0xa5, ow * 8);
+				ASSERT_EQ(0, tfqkd_pa_hash(pa, s, x, got));
+				ASSERT_EQ(0, memcmp(got, want, ow * 8)) {
+					TH_LOG("n=%zu m=%zu blocks=%zu threads=%u", n, m, sz[t][2],
+					       nthr[i]);
+				}
+			}
+		}
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(pa, 0));
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(pa, TFQKD_PA_MAX_THREADS + 1));
+		ASSERT_EQ(-EINVAL, tfqkd_pa_set_threads(NULL, 2));
+		tfqkd_pa_free(pa);
+		free(s);
+		free(x);
+		free(want);
+		free(got);
+	}
+}
+
 TEST(seed_and_bad_arguments)
 {
 	struct tfqkd_rng sys = tfqkd_rng_system();
@@ -214,6 +326,9 @@ TEST(seed_and_bad_arguments)
 	ASSERT_EQ(NULL, pa);
 	ASSERT_EQ(-EINVAL, tfqkd_pa_new(NULL, 10, 5, TFQKD_CPU_ALL));
 	ASSERT_EQ(-E2BIG, tfqkd_pa_new(&pa, TFQKD_PA_MAX_BITS + 1, 5, TFQKD_CPU_ALL));
+	ASSERT_EQ(-EINVAL, tfqkd_pa_new_blocks(&pa, 100, 10, TFQKD_CPU_ALL, 9));
+	ASSERT_EQ(NULL, pa);
+	ASSERT_EQ(-EINVAL, tfqkd_pa_new_blocks(&pa, 3, 2, TFQKD_CPU_ALL, 4));
 	ASSERT_EQ(-EINVAL, tfqkd_toeplitz_hash(100, 10, NULL, x, y));
 	ASSERT_EQ(-EINVAL, tfqkd_toeplitz_hash(100, 10, s, x, NULL));
 	ASSERT_EQ(0, tfqkd_pa_new(&pa, 100, 10, TFQKD_CPU_ALL));

@@ -10,8 +10,9 @@
  * FRESH for every block (it may be public: Alice draws it and sends it over the
  * authenticated channel). The output length m comes from the finite-key analysis.
  *
- * y is computed exactly as bits n-1 .. n+m-2 of the polynomial product s(x) * x(x), by an
- * additive FFT over GF(2^64) (O((n+m) log(n+m)), see Documentation/tfqkd/postprocessing.rst).
+ * y is computed exactly as bits n-1 .. n+m-2 of the polynomial product s(x) * x(x) (as a
+ * sum of such middle products over column blocks of T), by an additive FFT over GF(2^64)
+ * (O((n+m) log(n+m)), see Documentation/tfqkd/postprocessing.rst).
  * Bits are LSB first in 64-bit words (see tfqkd/gf2.h).
  */
 #ifndef TFQKD_PA_H
@@ -48,6 +49,38 @@ size_t tfqkd_pa_seed_bits(size_t n, size_t m);
  * Return: 0, -EINVAL (NULL @pa, bad sizes), -E2BIG (n too large), -ENOMEM.
  */
 int tfqkd_pa_new(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu);
+
+/**
+ * tfqkd_pa_new_blocks() - tfqkd_pa_new() with a given number of column blocks
+ * @pa: receives the plan
+ * @n: input block length in bits
+ * @m: output length in bits
+ * @cpu: TFQKD_CPU_* features
+ * @blocks: 1 to 8 column blocks (the input is hashed as that many Toeplitz blocks whose
+ *          transforms share one inverse), or 0 to let tfqkd_pa_new() choose (the normal case)
+ *
+ * The result does not depend on @blocks; only speed and memory do (tests, benchmarks).
+ * Return: as tfqkd_pa_new(); -EINVAL also for @blocks > 8 or > @n.
+ */
+int tfqkd_pa_new_blocks(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu, size_t blocks);
+
+/* Most threads one plan may use (tfqkd_pa_set_threads()). */
+#define TFQKD_PA_MAX_THREADS 8
+
+/**
+ * tfqkd_pa_set_threads() - let tfqkd_pa_hash() use several threads
+ * @pa: plan
+ * @threads: 1 (the default: everything in the calling thread) to TFQKD_PA_MAX_THREADS
+ *
+ * The forward transforms are independent: with c column blocks (see
+ * tfqkd_pa_new_blocks()) up to c threads share them (two with one block: seed and input),
+ * the inverse transform runs in the calling thread. tfqkd_pa_hash() then starts and joins
+ * threads - 1 POSIX threads per call (if one cannot be started, its share runs in the
+ * calling thread). Each extra thread needs its own work space (three arrays of the
+ * transform size). The result does not depend on @threads.
+ * Return: 0, -EINVAL (NULL @pa, @threads out of range) or -ENOMEM (the plan is unchanged).
+ */
+int tfqkd_pa_set_threads(struct tfqkd_pa *pa, unsigned threads);
 
 /**
  * tfqkd_pa_free() - release a plan (NULL is ignored)
