@@ -30,6 +30,7 @@
 
 #if TFQKD_X86
 #include <immintrin.h>
+#define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 #endif
 
 #define MIRROR 64
@@ -184,18 +185,35 @@ static void refresh_mirror(struct tfqkd_ldpc_dec *d, unsigned col)
 	memcpy(b + d->z, b, MIRROR * sizeof(*b));
 }
 
+#if TFQKD_X86
+/* b[k] = max(l[k], -127) as 16-bit, k < z (a multiple of 64) */
+T_AVX512VBMI static void widen_avx512(int16_t *b, const int8_t *l, unsigned z)
+{
+	const __m512i m127 = _mm512_set1_epi16(-127);
+
+	for (unsigned k = 0; k < z; k += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(l + k));
+
+		_mm512_store_si512(b + k, _mm512_max_epi16(_mm512_cvtepi8_epi16(v), m127));
+	}
+}
+#endif
+
 int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *d, const int8_t *llr, const uint64_t *syndrome)
 {
 	if (!d || !llr || !syndrome)
 		return -EINVAL;
 	for (unsigned col = 0; col < d->nb; col++) {
 		int16_t *b = d->L + (size_t)col * d->lstride;
+		const int8_t *l = llr + (size_t)col * d->z;
 
-		for (unsigned k = 0; k < d->z; k++) {
-			int v = llr[(size_t)col * d->z + k];
-
-			b[k] = (int16_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-		}
+#if TFQKD_X86
+		if (d->path == DEC_AVX512)
+			widen_avx512(b, l, d->z);
+		else
+#endif
+			for (unsigned k = 0; k < d->z; k++)
+				b[k] = (int16_t)(l[k] < -127 ? -127 : l[k]);
 		refresh_mirror(d, col);
 	}
 	memset(d->R, 0, (size_t)d->code->nedges * d->z);
@@ -341,7 +359,6 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 /* ---- one layer, AVX-512 BW + VBMI ---- */
 
 #if TFQKD_X86
-#define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 #ifndef PF_DIST
 #define PF_DIST 128	/* prefetch distance in elements: two chunks ahead */
 #endif
@@ -463,22 +480,54 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 }
 #endif
 
+/* 64 hard decisions (sign bits) of 16-bit posteriors: bit i set iff b[i] < 0 */
+static inline uint64_t signs64_portable(const int16_t *b)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 64; i++)
+		v |= (uint64_t)(b[i] < 0) << i;
+	return v;
+}
+
+#if TFQKD_X86
+T_AVX512VBMI static void signs_avx512(uint64_t *out, const int16_t *b, unsigned words)
+{
+	for (unsigned w = 0; w < words; w++) {
+		uint64_t lo = _mm512_movepi16_mask(_mm512_load_si512(b + 64 * w));
+		uint64_t hi = _mm512_movepi16_mask(_mm512_load_si512(b + 64 * w + 32));
+
+		out[w] = lo | hi << 32;
+	}
+}
+#endif
+
+/* the hard decisions of one column (z / 64 words) */
+static void column_signs(const struct tfqkd_ldpc_dec *d, unsigned col, uint64_t *out)
+{
+	const int16_t *b = d->L + (size_t)col * d->lstride;
+	unsigned zw = d->z / 64;
+
+#if TFQKD_X86
+	if (d->path == DEC_AVX512) {
+		signs_avx512(out, b, zw);
+		return;
+	}
+#endif
+	for (unsigned w = 0; w < zw; w++)
+		out[w] = signs64_portable(b + 64 * w);
+}
+
 /* hard decision of the posteriors, each column twice in a row (for ldpc_rot_xor) */
 static void hard_decision2(struct tfqkd_ldpc_dec *d)
 {
 	unsigned zw = d->z / 64;
 
 	for (unsigned col = 0; col < d->nb; col++) {
-		const int16_t *b = d->L + (size_t)col * d->lstride;
 		uint64_t *h = d->hd2 + (size_t)col * (2 * zw + 1);
 
-		for (unsigned w = 0; w < zw; w++) {
-			uint64_t v = 0;
-
-			for (unsigned i = 0; i < 64; i++)
-				v |= (uint64_t)(b[64 * w + i] < 0) << i;
-			h[w] = h[w + zw] = v;
-		}
+		column_signs(d, col, h);
+		memcpy(h + zw, h, zw * sizeof(*h));
 		h[2 * zw] = 0;
 	}
 }
@@ -530,15 +579,6 @@ int tfqkd_ldpc_dec_run(struct tfqkd_ldpc_dec *d, unsigned max_iter, unsigned *it
 
 void tfqkd_ldpc_dec_hard(const struct tfqkd_ldpc_dec *d, uint64_t *x)
 {
-	for (unsigned col = 0; col < d->nb; col++) {
-		const int16_t *b = d->L + (size_t)col * d->lstride;
-
-		for (unsigned w = 0; w < d->z / 64; w++) {
-			uint64_t v = 0;
-
-			for (unsigned i = 0; i < 64; i++)
-				v |= (uint64_t)(b[64 * w + i] < 0) << i;
-			x[(size_t)col * (d->z / 64) + w] = v;
-		}
-	}
+	for (unsigned col = 0; col < d->nb; col++)
+		column_signs(d, col, x + (size_t)col * (d->z / 64));
 }
