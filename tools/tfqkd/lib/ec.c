@@ -33,7 +33,6 @@ struct ec_code {
 struct tfqkd_ec {
 	struct tfqkd_ec_params p;
 	size_t n;		/* code length */
-	int8_t *llr;		/* scratch, n entries */
 	struct ec_code codes[EC_MAX_MB + 1];
 };
 
@@ -241,11 +240,6 @@ int tfqkd_ec_new(struct tfqkd_ec **out, const struct tfqkd_ec_params *params)
 		return -ENOMEM;
 	ec->p = *params;
 	ec->n = (size_t)TFQKD_LDPC_NB * params->z;
-	ec->llr = malloc(ec->n);
-	if (!ec->llr) {
-		free(ec);
-		return -ENOMEM;
-	}
 	*out = ec;
 	return 0;
 }
@@ -263,8 +257,6 @@ void tfqkd_ec_free(struct tfqkd_ec *ec)
 		free(cc->pos);
 		tfqkd_ldpc_code_free(cc->code);
 	}
-	explicit_bzero(ec->llr, ec->n);
-	free(ec->llr);
 	free(ec);
 }
 
@@ -777,7 +769,7 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	struct tfqkd_ec_bob *b = NULL;
 	struct tfqkd_ec_plan pl, mine;
 	struct ec_code *cc;
-	unsigned type, vb, llr;
+	unsigned type, vb;
 	uint64_t frame, q32;
 	uint64_t *syn = NULL;
 	size_t nbig;
@@ -852,22 +844,16 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	if (!b->dec)
 		goto fail;
 	/* channel values: Bob's bits at the key positions, 0 at the punctured ones */
-	llr = (unsigned)tfqkd_ldpc_llr_of_qber(pl.qber);
 	for (size_t w = 0, k = 0; w < nbig / 64; w++) {
 		uint64_t pw = b->c.pmask[w];
 		unsigned nk = 64 - (unsigned)__builtin_popcountll(pw);
-		uint64_t v = expand(take_bits(key, k, nk), pw);
-		int8_t *l = ec->llr + 64 * w;
 
-		for (unsigned i = 0; i < 64; i++) {
-			int8_t s = (int8_t)-(int8_t)((v >> i) & 1);	/* 0 or -1 */
-
-			l[i] = (int8_t)((((int8_t)llr ^ s) - s) & ~-(int8_t)((pw >> i) & 1));
-		}
+		b->xhat[w] = expand(take_bits(key, k, nk), pw);
 		k += nk;
 	}
-	ret = tfqkd_ldpc_dec_start(b->dec, ec->llr, syn);
-	explicit_bzero(ec->llr, nbig);
+	ret = tfqkd_ldpc_dec_start_bits(b->dec, b->xhat, b->c.pmask,
+					tfqkd_ldpc_llr_of_qber(pl.qber), syn);
+	explicit_bzero(b->xhat, nbig / 8);
 	if (ret)
 		goto fail;
 	free(syn);

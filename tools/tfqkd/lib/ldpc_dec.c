@@ -221,6 +221,50 @@ int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *d, const int8_t *llr, const uint
 	return 0;
 }
 
+#if TFQKD_X86
+/* b[k] = erased ? 0 : bit ? -llr : llr, k < z, from the z-bit words @x and @e */
+T_AVX512VBMI static void bits_avx512(int16_t *b, const uint64_t *x, const uint64_t *e,
+				     int llr, unsigned z)
+{
+	const __m512i pos = _mm512_set1_epi16((short)llr), neg = _mm512_set1_epi16((short)-llr);
+
+	for (unsigned k = 0; k < z; k += 32) {
+		__mmask32 xm = (__mmask32)(x[k / 64] >> (k % 64));
+		__mmask32 em = e ? (__mmask32)(e[k / 64] >> (k % 64)) : 0;
+
+		_mm512_store_si512(b + k, _mm512_maskz_mov_epi16((__mmask32)~em,
+					_mm512_mask_blend_epi16(xm, pos, neg)));
+	}
+}
+#endif
+
+int tfqkd_ldpc_dec_start_bits(struct tfqkd_ldpc_dec *d, const uint64_t *bits,
+			      const uint64_t *erased, int llr, const uint64_t *syndrome)
+{
+	if (!d || !bits || !syndrome || llr < 1 || llr > TFQKD_LDPC_LLR_MAX)
+		return -EINVAL;
+	for (unsigned col = 0; col < d->nb; col++) {
+		int16_t *b = d->L + (size_t)col * d->lstride;
+		const uint64_t *x = bits + (size_t)col * (d->z / 64);
+		const uint64_t *e = erased ? erased + (size_t)col * (d->z / 64) : NULL;
+
+#if TFQKD_X86
+		if (d->path == DEC_AVX512)
+			bits_avx512(b, x, e, llr, d->z);
+		else
+#endif
+			for (unsigned k = 0; k < d->z; k++) {
+				int v = (x[k / 64] >> (k % 64)) & 1 ? -llr : llr;
+
+				b[k] = (int16_t)(e && (e[k / 64] >> (k % 64)) & 1 ? 0 : v);
+			}
+		refresh_mirror(d, col);
+	}
+	memset(d->R, 0, (size_t)d->code->nedges * d->z);
+	memcpy(d->syn, syndrome, sizeof(*d->syn) * (d->z / 64) * d->mb);
+	return 0;
+}
+
 int tfqkd_ldpc_dec_fix(struct tfqkd_ldpc_dec *d, size_t i, int bit)
 {
 	size_t col;

@@ -165,6 +165,22 @@ int tfqkd_ldpc_llr_of_qber(double q);
 int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *dec, const int8_t *llr, const uint64_t *syndrome);
 
 /**
+ * tfqkd_ldpc_dec_start_bits() - tfqkd_ldpc_dec_start() from hard channel bits
+ * @dec: the decoder
+ * @bits: N channel bits (bit i of word i / 64); the channel value of bit i is -@llr if it
+ *	is set, +@llr if not
+ * @erased: N bits, set where the channel value is 0 (punctured bits); NULL: none
+ * @llr: channel LLR magnitude, 1..TFQKD_LDPC_LLR_MAX (see tfqkd_ldpc_llr_of_qber())
+ * @syndrome: M target syndrome bits
+ *
+ * The same decoder state as tfqkd_ldpc_dec_start() with the equivalent LLR array, without
+ * building it (a binary symmetric channel gives every bit the same magnitude).
+ * Return: 0 or -EINVAL.
+ */
+int tfqkd_ldpc_dec_start_bits(struct tfqkd_ldpc_dec *dec, const uint64_t *bits,
+			      const uint64_t *erased, int llr, const uint64_t *syndrome);
+
+/**
  * tfqkd_ldpc_dec_fix() - make bit @i known (value @bit) without clearing the messages
  * @dec: the decoder
  * @i: bit index
