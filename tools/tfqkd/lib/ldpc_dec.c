@@ -407,6 +407,19 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 #define PF_DIST 128	/* prefetch distance in elements: two chunks ahead */
 #endif
 
+/*
+ * Byte order. The 16-bit quantities (posteriors, t16, phi values and sums) of a 64-check
+ * chunk are in natural order in two vectors (checks 0-31, 32-63); the 8-bit ones (the
+ * messages R as stored, t8, magnitudes, minima) are in "pack order", the order of
+ * vpacksswb of the two: 128-bit lane i holds checks 8i..8i+7 then 32+8i..32+8i+7. Packing
+ * and unpacking (vpunpck[lh]bw with itself, shifted right by 8) stay inside lanes, which
+ * is cheaper than the lane-crossing conversions; R is private to this path (the portable
+ * path, with its own R, gives the same decisions).
+ *
+ * Phi sums saturate at 32767 (signed), so v = sum - f is a non-negative signed word and
+ * vpackuswb clamps it to the fine table's index range by itself. The output does not
+ * change: any v >= 4096 gives 0, and a saturated sum leaves v >= 32767 - 4095.
+ */
 T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 {
 	const struct tfqkd_ldpc_code *c = d->code;
@@ -417,10 +430,8 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	const __m512i if2 = _mm512_load_si512(d->invf + 128);
 	const __m512i if3 = _mm512_load_si512(d->invf + 192);
 	const __m512i ic0 = _mm512_load_si512(d->invc), ic1 = _mm512_load_si512(d->invc + 64);
-	const __m512i c127 = _mm512_set1_epi16(127);
 	const __m512i m127 = _mm512_set1_epi8(-127), sgn = _mm512_set1_epi8(-128);
 	const __m512i zero = _mm512_setzero_si512(), p127 = _mm512_set1_epi8(127);
-	const __m512i w255 = _mm512_set1_epi16(255);
 	int16_t *tb16 = d->t16;
 	uint16_t *tbf = d->tf;
 	int8_t *tb8 = d->t8;
@@ -434,7 +445,10 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	}
 	for (unsigned k0 = 0; k0 < z; k0 += 64) {
 		__mmask64 sm = (__mmask64)d->syn[((size_t)row * z + k0) / 64];
-		__m512i sx = _mm512_maskz_mov_epi8(sm, sgn);
+		/* the syndrome bits as sign bytes, in pack order */
+		__m512i sx = _mm512_and_si512(sgn, _mm512_packs_epi16(
+			_mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-1)),
+			_mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-1))));
 		__m512i px0 = _mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-32768));
 		__m512i px1 = _mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-32768));
 		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
@@ -456,12 +470,11 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			l0 = _mm512_loadu_si512(lp);
 			l1 = _mm512_loadu_si512(lp + 32);
 			r = _mm512_load_si512(rp + (size_t)j * z);
-			t0 = _mm512_subs_epi16(l0, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(r)));
-			t1 = _mm512_subs_epi16(l1, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(r, 1)));
+			t0 = _mm512_subs_epi16(l0, _mm512_srai_epi16(_mm512_unpacklo_epi8(r, r), 8));
+			t1 = _mm512_subs_epi16(l1, _mm512_srai_epi16(_mm512_unpackhi_epi8(r, r), 8));
 			_mm512_store_si512(tb16 + 64 * j, t0);
 			_mm512_store_si512(tb16 + 64 * j + 32, t1);
-			t = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtsepi16_epi8(t0)),
-					       _mm512_cvtsepi16_epi8(t1), 1);
+			t = _mm512_packs_epi16(t0, t1);
 			t = _mm512_max_epi8(t, m127);
 			a = _mm512_abs_epi8(t);
 			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
@@ -470,8 +483,8 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			f1 = _mm512_unpackhi_epi8(flo, fhi);
 			_mm512_store_si512(tbf + 64 * j, f0);
 			_mm512_store_si512(tbf + 64 * j + 32, f1);
-			s0 = _mm512_adds_epu16(s0, f0);
-			s1 = _mm512_adds_epu16(s1, f1);
+			s0 = _mm512_adds_epi16(s0, f0);
+			s1 = _mm512_adds_epi16(s1, f1);
 			m = _mm512_cmplt_epu8_mask(a, min1);
 			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
 			min1 = _mm512_min_epu8(min1, a);
@@ -491,9 +504,9 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			v0 = _mm512_subs_epu16(s0, _mm512_load_si512(tbf + 64 * j));
 			v1 = _mm512_subs_epu16(s1, _mm512_load_si512(tbf + 64 * j + 32));
 			/* back to natural byte order: the fine and the coarse table index */
-			fi = _mm512_packus_epi16(_mm512_min_epu16(v0, w255), _mm512_min_epu16(v1, w255));
-			ci = _mm512_packus_epi16(_mm512_min_epu16(_mm512_srli_epi16(v0, 5), c127),
-						 _mm512_min_epu16(_mm512_srli_epi16(v1, 5), c127));
+			fi = _mm512_packus_epi16(v0, v1);
+			ci = _mm512_min_epu8(_mm512_packus_epi16(_mm512_srli_epi16(v0, 5),
+								 _mm512_srli_epi16(v1, 5)), p127);
 			mf = _mm512_mask_blend_epi8(_mm512_movepi8_mask(fi),
 						    _mm512_permutex2var_epi8(if0, fi, if1),
 						    _mm512_permutex2var_epi8(if2, fi, if3));
@@ -508,9 +521,9 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			rn = _mm512_mask_sub_epi8(mag, neg, zero, mag);
 			_mm512_store_si512((int8_t *)rp + (size_t)j * z, rn);
 			l0 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j),
-					       _mm512_cvtepi8_epi16(_mm512_castsi512_si256(rn)));
+					       _mm512_srai_epi16(_mm512_unpacklo_epi8(rn, rn), 8));
 			l1 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j + 32),
-					       _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(rn, 1)));
+					       _mm512_srai_epi16(_mm512_unpackhi_epi8(rn, rn), 8));
 			_mm512_storeu_si512(lp, l0);
 			_mm512_storeu_si512(lp + 32, l1);
 			px0 = _mm512_xor_si512(px0, l0);
