@@ -435,6 +435,9 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	int16_t *tb16 = d->t16;
 	uint16_t *tbf = d->tf;
 	int8_t *tb8 = d->t8;
+	int16_t *const *ecol = d->ecol;
+	const unsigned *eshift = d->eshift;
+	int16_t *lps[256];	/* this chunk's posteriors, per edge (dc <= 254) */
 	__mmask64 unsat = 0;
 
 	for (unsigned j = 0; j < dc; j++) {
@@ -451,18 +454,17 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			_mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-1))));
 		__m512i px0 = _mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-32768));
 		__m512i px1 = _mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-32768));
-		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
+		__m512i min1 = p127, min2 = p127;
 		__m512i s0 = zero, s1 = zero;	/* phi sums, words in unpack order */
 		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 
 		for (unsigned j = 0; j < dc; j++) {
-			unsigned off = k0 + d->eshift[j];
+			unsigned off = k0 + eshift[j];
 			const int16_t *lp;
 			__m512i l0, l1, r, t0, t1, t, a, flo, fhi, f0, f1;
-			__mmask64 m;
 
 			off -= off >= z ? z : 0;
-			lp = d->ecol[j] + off;
+			lp = lps[j] = ecol[j] + off;
 			/* dc streams at once are too many for the hardware prefetchers */
 			_mm_prefetch((const char *)(rp + (size_t)j * z + PF_DIST), _MM_HINT_T0);
 			_mm_prefetch((const char *)(lp + PF_DIST), _MM_HINT_T0);
@@ -485,22 +487,16 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			_mm512_store_si512(tbf + 64 * j + 32, f1);
 			s0 = _mm512_adds_epi16(s0, f0);
 			s1 = _mm512_adds_epi16(s1, f1);
-			m = _mm512_cmplt_epu8_mask(a, min1);
 			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
 			min1 = _mm512_min_epu8(min1, a);
-			idx = _mm512_mask_mov_epi8(idx, m, _mm512_set1_epi8((char)j));
 			sx = _mm512_xor_si512(sx, t);
 			_mm512_store_si512(tb8 + 64 * j, t);
 		}
 		for (unsigned j = 0; j < dc; j++) {
-			unsigned off = k0 + d->eshift[j];
-			int16_t *lp;
+			int16_t *lp = lps[j];
 			__m512i t = _mm512_load_si512(tb8 + 64 * j), v0, v1, fi, ci;
 			__m512i mf, mc, mag, rn, cap, l0, l1;
 			__mmask64 mi, neg;
-
-			off -= off >= z ? z : 0;
-			lp = d->ecol[j] + off;
 			v0 = _mm512_subs_epu16(s0, _mm512_load_si512(tbf + 64 * j));
 			v1 = _mm512_subs_epu16(s1, _mm512_load_si512(tbf + 64 * j + 32));
 			/* back to natural byte order: the fine and the coarse table index */
@@ -514,7 +510,11 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			/* fi saturates at 255 exactly when v >= 255: then the coarse table */
 			mag = _mm512_mask_blend_epi8(_mm512_cmpeq_epi8_mask(fi, _mm512_set1_epi8(-1)),
 						     mf, mc);
-			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
+			/*
+			 * the smallest other magnitude: min2 if this one is the minimum (with
+			 * ties min2 == min1, so which of them is "the" minimum does not matter)
+			 */
+			mi = _mm512_cmpeq_epi8_mask(_mm512_abs_epi8(t), min1);
 			cap = _mm512_mask_blend_epi8(mi, min1, min2);
 			mag = _mm512_min_epu8(mag, cap);
 			neg = _mm512_movepi8_mask(_mm512_xor_si512(sx, t));
