@@ -19,7 +19,8 @@
  *
  * Environment: TFQKD_EC_FRAMES (frames per QBER, default 60), TFQKD_EC_Z (lifting size,
  * default 4096: N = 2^20 bits), TFQKD_EC_QBERS (comma-separated list), TFQKD_EC_FSTART,
- * TFQKD_EC_FSTEP, TFQKD_EC_ROUNDS (override the defaults of tfqkd_ec_params_default()),
+ * TFQKD_EC_FSTEP, TFQKD_EC_ROUNDS, TFQKD_EC_ITER_FIRST, TFQKD_EC_ITER_MORE (override the
+ * defaults of tfqkd_ec_params_default()),
  * TFQKD_EC_SWEEP (comma-separated first-round efficiencies: one-round runs at each, to
  * calibrate the rate choice), TFQKD_EC_QEST_SCALE (plan with q times this factor: a QBER
  * estimate that is off; f is still computed with the true q). Throughput is per core (one thread), thread CPU time.
@@ -224,6 +225,8 @@ int main(void)
 	par.f_start = env_num("TFQKD_EC_FSTART", par.f_start, 0, 10);
 	par.f_step = env_num("TFQKD_EC_FSTEP", par.f_step, 0, 10);
 	par.max_rounds = (unsigned)env_num("TFQKD_EC_ROUNDS", par.max_rounds, 0, 1000);
+	par.iter_first = (unsigned)env_num("TFQKD_EC_ITER_FIRST", par.iter_first, 0, 100000);
+	par.iter_more = (unsigned)env_num("TFQKD_EC_ITER_MORE", par.iter_more, 0, 100000);
 	printf("ec_frame_bits: %u bits\n", 256 * par.z);
 	printf("ec_frames_per_qber: %u\n", frames);
 	if (getenv("TFQKD_EC_SWEEP")) {

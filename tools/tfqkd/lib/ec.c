@@ -33,7 +33,6 @@ struct ec_code {
 struct tfqkd_ec {
 	struct tfqkd_ec_params p;
 	size_t n;		/* code length */
-	int8_t *llr;		/* scratch, n entries */
 	struct ec_code codes[EC_MAX_MB + 1];
 };
 
@@ -241,11 +240,6 @@ int tfqkd_ec_new(struct tfqkd_ec **out, const struct tfqkd_ec_params *params)
 		return -ENOMEM;
 	ec->p = *params;
 	ec->n = (size_t)TFQKD_LDPC_NB * params->z;
-	ec->llr = malloc(ec->n);
-	if (!ec->llr) {
-		free(ec);
-		return -ENOMEM;
-	}
 	*out = ec;
 	return 0;
 }
@@ -263,8 +257,6 @@ void tfqkd_ec_free(struct tfqkd_ec *ec)
 		free(cc->pos);
 		tfqkd_ldpc_code_free(cc->code);
 	}
-	explicit_bzero(ec->llr, ec->n);
-	free(ec->llr);
 	free(ec);
 }
 
@@ -364,42 +356,94 @@ static uint64_t *punct_mask(const struct ec_code *cc, size_t nbits, size_t p)
 	return m;
 }
 
+/* the @cnt (0..64) bits of the bit string @v starting at bit @k, in the low bits */
+static inline uint64_t take_bits(const uint64_t *v, size_t k, unsigned cnt)
+{
+	unsigned off = k % 64;
+	uint64_t w;
+
+	if (!cnt)
+		return 0;
+	w = v[k / 64] >> off;
+	if (off && off + cnt > 64)
+		w |= v[k / 64 + 1] << (64 - off);
+	return cnt == 64 ? w : w & ((1ULL << cnt) - 1);
+}
+
+/* append the low @cnt (0..64) bits of @w to the bit string @v at bit @k (bits above unset) */
+static inline void append_bits(uint64_t *v, size_t k, uint64_t w, unsigned cnt)
+{
+	unsigned off = k % 64;
+
+	if (!cnt)
+		return;
+	if (!off)
+		v[k / 64] = w;
+	else
+		v[k / 64] |= w << off;
+	if (off && off + cnt > 64)
+		v[k / 64 + 1] = w >> (64 - off);
+}
+
+/* insert a zero at every set bit of @m (low to high): the inverse of squeeze() */
+static inline uint64_t expand(uint64_t v, uint64_t m)
+{
+	while (m) {
+		uint64_t low = (m & -m) - 1;
+
+		v = (v & low) | (v & ~low) << 1;
+		m &= m - 1;
+	}
+	return v;
+}
+
+/* remove the bits at the set bits of @m (high to low), the rest moves down */
+static inline uint64_t squeeze(uint64_t v, uint64_t m)
+{
+	while (m) {
+		unsigned b = 63 - (unsigned)__builtin_clzll(m);
+		uint64_t low = (1ULL << b) - 1;
+
+		v = (v & low) | ((v >> 1) & ~low);
+		m &= low;
+	}
+	return v;
+}
+
 /* key bits in order at the positions not in @pm, punctured ones from @fill */
 static void spread(uint64_t *x, const uint64_t *key, const uint64_t *pm, const uint64_t *fill,
 		   size_t nbits)
 {
 	size_t k = 0, fi = 0;
 
-	for (size_t i = 0; i < nbits; i++) {
-		if (bit(pm, i))
-			setbit(x, i, bit(fill, fi++));
-		else
-			setbit(x, i, bit(key, k++));
+	for (size_t w = 0; w < (nbits + 63) / 64; w++) {
+		unsigned lim = nbits - 64 * w < 64 ? (unsigned)(nbits - 64 * w) : 64;
+		uint64_t all = lim == 64 ? ~0ULL : (1ULL << lim) - 1, m = pm[w] & all;
+		unsigned np = (unsigned)__builtin_popcountll(m), nk = lim - np;
+		uint64_t kv = expand(take_bits(key, k, nk), m), fv = take_bits(fill, fi, np);
+
+		/* the fill bits go to the punctured positions, in order */
+		for (uint64_t mm = m; mm; mm &= mm - 1, fv >>= 1)
+			kv |= (fv & 1) << __builtin_ctzll(mm);
+		x[w] = kv & all;
+		k += nk;
+		fi += np;
 	}
 }
 
-/* the bits of x at positions not in @pm, in order */
+/* the bits of @x at the positions not in @pm, in order (the key) */
 static void gather(uint64_t *key, const uint64_t *x, const uint64_t *pm, size_t nbits)
 {
 	size_t k = 0;
 
 	for (size_t w = 0; w < (nbits + 63) / 64; w++) {
-		uint64_t keep = ~pm[w], v = x[w];
-		size_t lim = nbits - 64 * w < 64 ? nbits - 64 * w : 64;
+		unsigned lim = nbits - 64 * w < 64 ? (unsigned)(nbits - 64 * w) : 64;
+		uint64_t all = lim == 64 ? ~0ULL : (1ULL << lim) - 1, m = pm[w] & all;
+		unsigned nk = lim - (unsigned)__builtin_popcountll(m);
+		uint64_t v = squeeze(x[w] & all, m);
 
-		if (lim < 64)
-			keep &= (1ULL << lim) - 1;
-		if (keep == ~0ULL && k % 64 == 0) {
-			key[k / 64] = v;
-			k += 64;
-			continue;
-		}
-		while (keep) {
-			unsigned b = (unsigned)__builtin_ctzll(keep);
-
-			setbit(key, k++, (int)((v >> b) & 1));
-			keep &= keep - 1;
-		}
+		append_bits(key, k, nk == 64 ? v : v & ((1ULL << nk) - 1), nk);
+		k += nk;
 	}
 }
 
@@ -725,7 +769,7 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	struct tfqkd_ec_bob *b = NULL;
 	struct tfqkd_ec_plan pl, mine;
 	struct ec_code *cc;
-	unsigned type, vb, llr;
+	unsigned type, vb;
 	uint64_t frame, q32;
 	uint64_t *syn = NULL;
 	size_t nbig;
@@ -800,15 +844,16 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	if (!b->dec)
 		goto fail;
 	/* channel values: Bob's bits at the key positions, 0 at the punctured ones */
-	llr = (unsigned)tfqkd_ldpc_llr_of_qber(pl.qber);
-	for (size_t i = 0, k = 0; i < nbig; i++) {
-		if (bit(b->c.pmask, i))
-			ec->llr[i] = 0;
-		else
-			ec->llr[i] = (int8_t)(bit(key, k++) ? -(int)llr : (int)llr);
+	for (size_t w = 0, k = 0; w < nbig / 64; w++) {
+		uint64_t pw = b->c.pmask[w];
+		unsigned nk = 64 - (unsigned)__builtin_popcountll(pw);
+
+		b->xhat[w] = expand(take_bits(key, k, nk), pw);
+		k += nk;
 	}
-	ret = tfqkd_ldpc_dec_start(b->dec, ec->llr, syn);
-	explicit_bzero(ec->llr, nbig);
+	ret = tfqkd_ldpc_dec_start_bits(b->dec, b->xhat, b->c.pmask,
+					tfqkd_ldpc_llr_of_qber(pl.qber), syn);
+	explicit_bzero(b->xhat, nbig / 8);
 	if (ret)
 		goto fail;
 	free(syn);

@@ -30,6 +30,7 @@
 
 #if TFQKD_X86
 #include <immintrin.h>
+#define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 #endif
 
 #define MIRROR 64
@@ -184,18 +185,79 @@ static void refresh_mirror(struct tfqkd_ldpc_dec *d, unsigned col)
 	memcpy(b + d->z, b, MIRROR * sizeof(*b));
 }
 
+#if TFQKD_X86
+/* b[k] = max(l[k], -127) as 16-bit, k < z (a multiple of 64) */
+T_AVX512VBMI static void widen_avx512(int16_t *b, const int8_t *l, unsigned z)
+{
+	const __m512i m127 = _mm512_set1_epi16(-127);
+
+	for (unsigned k = 0; k < z; k += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(l + k));
+
+		_mm512_store_si512(b + k, _mm512_max_epi16(_mm512_cvtepi8_epi16(v), m127));
+	}
+}
+#endif
+
 int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *d, const int8_t *llr, const uint64_t *syndrome)
 {
 	if (!d || !llr || !syndrome)
 		return -EINVAL;
 	for (unsigned col = 0; col < d->nb; col++) {
 		int16_t *b = d->L + (size_t)col * d->lstride;
+		const int8_t *l = llr + (size_t)col * d->z;
 
-		for (unsigned k = 0; k < d->z; k++) {
-			int v = llr[(size_t)col * d->z + k];
+#if TFQKD_X86
+		if (d->path == DEC_AVX512)
+			widen_avx512(b, l, d->z);
+		else
+#endif
+			for (unsigned k = 0; k < d->z; k++)
+				b[k] = (int16_t)(l[k] < -127 ? -127 : l[k]);
+		refresh_mirror(d, col);
+	}
+	memset(d->R, 0, (size_t)d->code->nedges * d->z);
+	memcpy(d->syn, syndrome, sizeof(*d->syn) * (d->z / 64) * d->mb);
+	return 0;
+}
 
-			b[k] = (int16_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-		}
+#if TFQKD_X86
+/* b[k] = erased ? 0 : bit ? -llr : llr, k < z, from the z-bit words @x and @e */
+T_AVX512VBMI static void bits_avx512(int16_t *b, const uint64_t *x, const uint64_t *e,
+				     int llr, unsigned z)
+{
+	const __m512i pos = _mm512_set1_epi16((short)llr), neg = _mm512_set1_epi16((short)-llr);
+
+	for (unsigned k = 0; k < z; k += 32) {
+		__mmask32 xm = (__mmask32)(x[k / 64] >> (k % 64));
+		__mmask32 em = e ? (__mmask32)(e[k / 64] >> (k % 64)) : 0;
+
+		_mm512_store_si512(b + k, _mm512_maskz_mov_epi16((__mmask32)~em,
+					_mm512_mask_blend_epi16(xm, pos, neg)));
+	}
+}
+#endif
+
+int tfqkd_ldpc_dec_start_bits(struct tfqkd_ldpc_dec *d, const uint64_t *bits,
+			      const uint64_t *erased, int llr, const uint64_t *syndrome)
+{
+	if (!d || !bits || !syndrome || llr < 1 || llr > TFQKD_LDPC_LLR_MAX)
+		return -EINVAL;
+	for (unsigned col = 0; col < d->nb; col++) {
+		int16_t *b = d->L + (size_t)col * d->lstride;
+		const uint64_t *x = bits + (size_t)col * (d->z / 64);
+		const uint64_t *e = erased ? erased + (size_t)col * (d->z / 64) : NULL;
+
+#if TFQKD_X86
+		if (d->path == DEC_AVX512)
+			bits_avx512(b, x, e, llr, d->z);
+		else
+#endif
+			for (unsigned k = 0; k < d->z; k++) {
+				int v = (x[k / 64] >> (k % 64)) & 1 ? -llr : llr;
+
+				b[k] = (int16_t)(e && (e[k / 64] >> (k % 64)) & 1 ? 0 : v);
+			}
 		refresh_mirror(d, col);
 	}
 	memset(d->R, 0, (size_t)d->code->nedges * d->z);
@@ -341,11 +403,23 @@ static int layer_portable(struct tfqkd_ldpc_dec *d, unsigned row)
 /* ---- one layer, AVX-512 BW + VBMI ---- */
 
 #if TFQKD_X86
-#define T_AVX512VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 #ifndef PF_DIST
 #define PF_DIST 128	/* prefetch distance in elements: two chunks ahead */
 #endif
 
+/*
+ * Byte order. The 16-bit quantities (posteriors, t16, phi values and sums) of a 64-check
+ * chunk are in natural order in two vectors (checks 0-31, 32-63); the 8-bit ones (the
+ * messages R as stored, t8, magnitudes, minima) are in "pack order", the order of
+ * vpacksswb of the two: 128-bit lane i holds checks 8i..8i+7 then 32+8i..32+8i+7. Packing
+ * and unpacking (vpunpck[lh]bw with itself, shifted right by 8) stay inside lanes, which
+ * is cheaper than the lane-crossing conversions; R is private to this path (the portable
+ * path, with its own R, gives the same decisions).
+ *
+ * Phi sums saturate at 32767 (signed), so v = sum - f is a non-negative signed word and
+ * vpackuswb clamps it to the fine table's index range by itself. The output does not
+ * change: any v >= 4096 gives 0, and a saturated sum leaves v >= 32767 - 4095.
+ */
 T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 {
 	const struct tfqkd_ldpc_code *c = d->code;
@@ -356,13 +430,14 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	const __m512i if2 = _mm512_load_si512(d->invf + 128);
 	const __m512i if3 = _mm512_load_si512(d->invf + 192);
 	const __m512i ic0 = _mm512_load_si512(d->invc), ic1 = _mm512_load_si512(d->invc + 64);
-	const __m512i c127 = _mm512_set1_epi16(127);
 	const __m512i m127 = _mm512_set1_epi8(-127), sgn = _mm512_set1_epi8(-128);
 	const __m512i zero = _mm512_setzero_si512(), p127 = _mm512_set1_epi8(127);
-	const __m512i w255 = _mm512_set1_epi16(255);
 	int16_t *tb16 = d->t16;
 	uint16_t *tbf = d->tf;
 	int8_t *tb8 = d->t8;
+	int16_t *const *ecol = d->ecol;
+	const unsigned *eshift = d->eshift;
+	int16_t *lps[256];	/* this chunk's posteriors, per edge (dc <= 254) */
 	__mmask64 unsat = 0;
 
 	for (unsigned j = 0; j < dc; j++) {
@@ -373,21 +448,23 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 	}
 	for (unsigned k0 = 0; k0 < z; k0 += 64) {
 		__mmask64 sm = (__mmask64)d->syn[((size_t)row * z + k0) / 64];
-		__m512i sx = _mm512_maskz_mov_epi8(sm, sgn);
+		/* the syndrome bits as sign bytes, in pack order */
+		__m512i sx = _mm512_and_si512(sgn, _mm512_packs_epi16(
+			_mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-1)),
+			_mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-1))));
 		__m512i px0 = _mm512_maskz_mov_epi16((__mmask32)sm, _mm512_set1_epi16(-32768));
 		__m512i px1 = _mm512_maskz_mov_epi16((__mmask32)(sm >> 32), _mm512_set1_epi16(-32768));
-		__m512i min1 = p127, min2 = p127, idx = _mm512_set1_epi8(-1);
+		__m512i min1 = p127, min2 = p127;
 		__m512i s0 = zero, s1 = zero;	/* phi sums, words in unpack order */
 		const int8_t *rp = d->R + (size_t)e0 * z + k0;
 
 		for (unsigned j = 0; j < dc; j++) {
-			unsigned off = k0 + d->eshift[j];
+			unsigned off = k0 + eshift[j];
 			const int16_t *lp;
 			__m512i l0, l1, r, t0, t1, t, a, flo, fhi, f0, f1;
-			__mmask64 m;
 
 			off -= off >= z ? z : 0;
-			lp = d->ecol[j] + off;
+			lp = lps[j] = ecol[j] + off;
 			/* dc streams at once are too many for the hardware prefetchers */
 			_mm_prefetch((const char *)(rp + (size_t)j * z + PF_DIST), _MM_HINT_T0);
 			_mm_prefetch((const char *)(lp + PF_DIST), _MM_HINT_T0);
@@ -395,12 +472,11 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			l0 = _mm512_loadu_si512(lp);
 			l1 = _mm512_loadu_si512(lp + 32);
 			r = _mm512_load_si512(rp + (size_t)j * z);
-			t0 = _mm512_subs_epi16(l0, _mm512_cvtepi8_epi16(_mm512_castsi512_si256(r)));
-			t1 = _mm512_subs_epi16(l1, _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(r, 1)));
+			t0 = _mm512_subs_epi16(l0, _mm512_srai_epi16(_mm512_unpacklo_epi8(r, r), 8));
+			t1 = _mm512_subs_epi16(l1, _mm512_srai_epi16(_mm512_unpackhi_epi8(r, r), 8));
 			_mm512_store_si512(tb16 + 64 * j, t0);
 			_mm512_store_si512(tb16 + 64 * j + 32, t1);
-			t = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtsepi16_epi8(t0)),
-					       _mm512_cvtsepi16_epi8(t1), 1);
+			t = _mm512_packs_epi16(t0, t1);
 			t = _mm512_max_epi8(t, m127);
 			a = _mm512_abs_epi8(t);
 			flo = _mm512_permutex2var_epi8(pl0, a, pl1);
@@ -409,30 +485,24 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			f1 = _mm512_unpackhi_epi8(flo, fhi);
 			_mm512_store_si512(tbf + 64 * j, f0);
 			_mm512_store_si512(tbf + 64 * j + 32, f1);
-			s0 = _mm512_adds_epu16(s0, f0);
-			s1 = _mm512_adds_epu16(s1, f1);
-			m = _mm512_cmplt_epu8_mask(a, min1);
+			s0 = _mm512_adds_epi16(s0, f0);
+			s1 = _mm512_adds_epi16(s1, f1);
 			min2 = _mm512_min_epu8(min2, _mm512_max_epu8(min1, a));
 			min1 = _mm512_min_epu8(min1, a);
-			idx = _mm512_mask_mov_epi8(idx, m, _mm512_set1_epi8((char)j));
 			sx = _mm512_xor_si512(sx, t);
 			_mm512_store_si512(tb8 + 64 * j, t);
 		}
 		for (unsigned j = 0; j < dc; j++) {
-			unsigned off = k0 + d->eshift[j];
-			int16_t *lp;
+			int16_t *lp = lps[j];
 			__m512i t = _mm512_load_si512(tb8 + 64 * j), v0, v1, fi, ci;
 			__m512i mf, mc, mag, rn, cap, l0, l1;
 			__mmask64 mi, neg;
-
-			off -= off >= z ? z : 0;
-			lp = d->ecol[j] + off;
 			v0 = _mm512_subs_epu16(s0, _mm512_load_si512(tbf + 64 * j));
 			v1 = _mm512_subs_epu16(s1, _mm512_load_si512(tbf + 64 * j + 32));
 			/* back to natural byte order: the fine and the coarse table index */
-			fi = _mm512_packus_epi16(_mm512_min_epu16(v0, w255), _mm512_min_epu16(v1, w255));
-			ci = _mm512_packus_epi16(_mm512_min_epu16(_mm512_srli_epi16(v0, 5), c127),
-						 _mm512_min_epu16(_mm512_srli_epi16(v1, 5), c127));
+			fi = _mm512_packus_epi16(v0, v1);
+			ci = _mm512_min_epu8(_mm512_packus_epi16(_mm512_srli_epi16(v0, 5),
+								 _mm512_srli_epi16(v1, 5)), p127);
 			mf = _mm512_mask_blend_epi8(_mm512_movepi8_mask(fi),
 						    _mm512_permutex2var_epi8(if0, fi, if1),
 						    _mm512_permutex2var_epi8(if2, fi, if3));
@@ -440,16 +510,20 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 			/* fi saturates at 255 exactly when v >= 255: then the coarse table */
 			mag = _mm512_mask_blend_epi8(_mm512_cmpeq_epi8_mask(fi, _mm512_set1_epi8(-1)),
 						     mf, mc);
-			mi = _mm512_cmpeq_epi8_mask(idx, _mm512_set1_epi8((char)j));
+			/*
+			 * the smallest other magnitude: min2 if this one is the minimum (with
+			 * ties min2 == min1, so which of them is "the" minimum does not matter)
+			 */
+			mi = _mm512_cmpeq_epi8_mask(_mm512_abs_epi8(t), min1);
 			cap = _mm512_mask_blend_epi8(mi, min1, min2);
 			mag = _mm512_min_epu8(mag, cap);
 			neg = _mm512_movepi8_mask(_mm512_xor_si512(sx, t));
 			rn = _mm512_mask_sub_epi8(mag, neg, zero, mag);
 			_mm512_store_si512((int8_t *)rp + (size_t)j * z, rn);
 			l0 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j),
-					       _mm512_cvtepi8_epi16(_mm512_castsi512_si256(rn)));
+					       _mm512_srai_epi16(_mm512_unpacklo_epi8(rn, rn), 8));
 			l1 = _mm512_adds_epi16(_mm512_load_si512(tb16 + 64 * j + 32),
-					       _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(rn, 1)));
+					       _mm512_srai_epi16(_mm512_unpackhi_epi8(rn, rn), 8));
 			_mm512_storeu_si512(lp, l0);
 			_mm512_storeu_si512(lp + 32, l1);
 			px0 = _mm512_xor_si512(px0, l0);
@@ -463,22 +537,54 @@ T_AVX512VBMI static int layer_avx512(struct tfqkd_ldpc_dec *d, unsigned row)
 }
 #endif
 
+/* 64 hard decisions (sign bits) of 16-bit posteriors: bit i set iff b[i] < 0 */
+static inline uint64_t signs64_portable(const int16_t *b)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 64; i++)
+		v |= (uint64_t)(b[i] < 0) << i;
+	return v;
+}
+
+#if TFQKD_X86
+T_AVX512VBMI static void signs_avx512(uint64_t *out, const int16_t *b, unsigned words)
+{
+	for (unsigned w = 0; w < words; w++) {
+		uint64_t lo = _mm512_movepi16_mask(_mm512_load_si512(b + 64 * w));
+		uint64_t hi = _mm512_movepi16_mask(_mm512_load_si512(b + 64 * w + 32));
+
+		out[w] = lo | hi << 32;
+	}
+}
+#endif
+
+/* the hard decisions of one column (z / 64 words) */
+static void column_signs(const struct tfqkd_ldpc_dec *d, unsigned col, uint64_t *out)
+{
+	const int16_t *b = d->L + (size_t)col * d->lstride;
+	unsigned zw = d->z / 64;
+
+#if TFQKD_X86
+	if (d->path == DEC_AVX512) {
+		signs_avx512(out, b, zw);
+		return;
+	}
+#endif
+	for (unsigned w = 0; w < zw; w++)
+		out[w] = signs64_portable(b + 64 * w);
+}
+
 /* hard decision of the posteriors, each column twice in a row (for ldpc_rot_xor) */
 static void hard_decision2(struct tfqkd_ldpc_dec *d)
 {
 	unsigned zw = d->z / 64;
 
 	for (unsigned col = 0; col < d->nb; col++) {
-		const int16_t *b = d->L + (size_t)col * d->lstride;
 		uint64_t *h = d->hd2 + (size_t)col * (2 * zw + 1);
 
-		for (unsigned w = 0; w < zw; w++) {
-			uint64_t v = 0;
-
-			for (unsigned i = 0; i < 64; i++)
-				v |= (uint64_t)(b[64 * w + i] < 0) << i;
-			h[w] = h[w + zw] = v;
-		}
+		column_signs(d, col, h);
+		memcpy(h + zw, h, zw * sizeof(*h));
 		h[2 * zw] = 0;
 	}
 }
@@ -530,15 +636,6 @@ int tfqkd_ldpc_dec_run(struct tfqkd_ldpc_dec *d, unsigned max_iter, unsigned *it
 
 void tfqkd_ldpc_dec_hard(const struct tfqkd_ldpc_dec *d, uint64_t *x)
 {
-	for (unsigned col = 0; col < d->nb; col++) {
-		const int16_t *b = d->L + (size_t)col * d->lstride;
-
-		for (unsigned w = 0; w < d->z / 64; w++) {
-			uint64_t v = 0;
-
-			for (unsigned i = 0; i < 64; i++)
-				v |= (uint64_t)(b[64 * w + i] < 0) << i;
-			x[(size_t)col * (d->z / 64) + w] = v;
-		}
-	}
+	for (unsigned col = 0; col < d->nb; col++)
+		column_signs(d, col, x + (size_t)col * (d->z / 64));
 }

@@ -257,6 +257,136 @@ out:
 	tfqkd_ldpc_code_free(c);
 }
 
+/*
+ * High check degree with many erased or barely known bits: the phi-domain sums of a check
+ * exceed 15 bits (PHI of magnitude 0 is 4095, of 1/8 about 709; dc > 40 here), which the
+ * vector path saturates differently from the portable one; the decisions must agree.
+ */
+TEST(simd_decoder_matches_portable_saturated_sums)
+{
+	struct tfqkd_ldpc_code *c;
+	struct tfqkd_ldpc_dec *dp, *dv;
+	struct tfqkd_ldpc_info in;
+	struct tfqkd_xrng r;
+
+	ASSERT_EQ(0, tfqkd_ldpc_code_new(&c, 24, 64, 15));
+	ASSERT_EQ(0, tfqkd_ldpc_dec_new(&dp, c, 0));
+	ASSERT_EQ(0, tfqkd_ldpc_dec_new(&dv, c, TFQKD_CPU_ALL));
+	if (!strcmp(tfqkd_ldpc_dec_path(dv), "portable"))
+		SKIP(goto out, "no AVX-512 VBMI on this CPU");
+	tfqkd_ldpc_code_info(c, &in);
+	ASSERT_LT(40u, in.dc_max);
+	uint64_t *x = calloc(in.n / 64, 8), *s = calloc(in.m / 64, 8);
+	uint64_t *e = calloc(in.n / 64, 8), *h1 = calloc(in.n / 64, 8), *h2 = calloc(in.n / 64, 8);
+
+	tfqkd_xrng_seed(&r, 5);
+	for (size_t k = 0; k < in.n / 64; k++) {
+		x[k] = tfqkd_xrng_next(&r);
+		e[k] = tfqkd_xrng_next(&r) | tfqkd_xrng_next(&r);	/* 3/4 erased */
+	}
+	tfqkd_ldpc_syndrome(c, x, s);
+	for (size_t k = 0; k < in.n / 64; k++)	/* channel errors: about 1/8 of the bits */
+		x[k] ^= tfqkd_xrng_next(&r) & tfqkd_xrng_next(&r) & tfqkd_xrng_next(&r);
+	/* erased bits (magnitude 0, the largest phi), or every input of magnitude 1/8 */
+	for (unsigned v = 0; v < 2; v++) {
+		ASSERT_EQ(0, tfqkd_ldpc_dec_start_bits(dp, x, v ? NULL : e, v ? 1 : 20, s));
+		ASSERT_EQ(0, tfqkd_ldpc_dec_start_bits(dv, x, v ? NULL : e, v ? 1 : 20, s));
+		for (unsigned step = 0; step < 4; step++) {
+			unsigned i1, i2;
+			int r1 = tfqkd_ldpc_dec_run(dp, 1 + step, &i1);
+			int r2 = tfqkd_ldpc_dec_run(dv, 1 + step, &i2);
+
+			ASSERT_EQ(r1, r2);
+			ASSERT_EQ(i1, i2);
+			tfqkd_ldpc_dec_hard(dp, h1);
+			tfqkd_ldpc_dec_hard(dv, h2);
+			ASSERT_EQ(0, memcmp(h1, h2, in.n / 8));
+		}
+	}
+	free(x);
+	free(s);
+	free(e);
+	free(h1);
+	free(h2);
+out:
+	tfqkd_ldpc_dec_free(dp);
+	tfqkd_ldpc_dec_free(dv);
+	tfqkd_ldpc_code_free(c);
+}
+
+/* tfqkd_ldpc_dec_start_bits() == tfqkd_ldpc_dec_start() with the LLR array built by hand */
+TEST(start_from_bits_matches_llr_array)
+{
+	struct tfqkd_ldpc_code *c;
+	struct tfqkd_ldpc_info in;
+	struct tfqkd_xrng r;
+
+	ASSERT_EQ(0, tfqkd_ldpc_code_new(&c, 100, 128, 14));
+	tfqkd_ldpc_code_info(c, &in);
+	uint64_t *x = calloc(in.n / 64, 8), *y = calloc(in.n / 64, 8), *e = calloc(in.n / 64, 8);
+	uint64_t *s = calloc(in.m / 64, 8), *h1 = calloc(in.n / 64, 8), *h2 = calloc(in.n / 64, 8);
+	int8_t *l = calloc(in.n, 1);
+	const int llr = tfqkd_ldpc_llr_of_qber(0.04);
+
+	tfqkd_xrng_seed(&r, 21);
+	for (size_t k = 0; k < in.n / 64; k++)
+		x[k] = tfqkd_xrng_next(&r);
+	tfqkd_ldpc_syndrome(c, x, s);
+	memcpy(y, x, in.n / 8);
+	for (size_t i = 0; i < in.n; i++) {
+		uint64_t u = tfqkd_xrng_next(&r);
+
+		if (u % 100 < 4)
+			flipb(y, i);	/* channel errors */
+		if (u % 100 > 96)
+			e[i / 64] |= 1ULL << (i % 64);	/* erased: 3 % */
+		l[i] = (int8_t)(getb(e, i) ? 0 : getb(y, i) ? -llr : llr);
+	}
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		struct tfqkd_ldpc_dec *d1, *d2;
+		unsigned i1, i2;
+
+		ASSERT_EQ(0, tfqkd_ldpc_dec_new(&d1, c, cpu ? TFQKD_CPU_ALL : 0));
+		ASSERT_EQ(0, tfqkd_ldpc_dec_new(&d2, c, cpu ? TFQKD_CPU_ALL : 0));
+		ASSERT_EQ(0, tfqkd_ldpc_dec_start(d1, l, s));
+		ASSERT_EQ(0, tfqkd_ldpc_dec_start_bits(d2, y, e, llr, s));
+		/* before any iteration the hard decisions are the channel bits (erased: 0) */
+		tfqkd_ldpc_dec_hard(d2, h2);
+		for (size_t k = 0; k < in.n / 64; k++)
+			ASSERT_EQ(y[k] & ~e[k], h2[k]);
+		/* a few iterations (mid-decoding), then to the end */
+		for (unsigned round = 0; round < 2; round++) {
+			int r1 = tfqkd_ldpc_dec_run(d1, round ? 100 : 2, &i1);
+			int r2 = tfqkd_ldpc_dec_run(d2, round ? 100 : 2, &i2);
+
+			ASSERT_EQ(r1, r2);
+			ASSERT_EQ(i1, i2);
+			tfqkd_ldpc_dec_hard(d1, h1);
+			tfqkd_ldpc_dec_hard(d2, h2);
+			ASSERT_EQ(0, memcmp(h1, h2, in.n / 8));
+		}
+		ASSERT_EQ(0, memcmp(x, h2, in.n / 8));	/* and it decoded */
+		/* no erasure mask: every bit has a channel value */
+		ASSERT_EQ(0, tfqkd_ldpc_dec_start_bits(d2, y, NULL, llr, s));
+		tfqkd_ldpc_dec_hard(d2, h2);
+		ASSERT_EQ(0, memcmp(y, h2, in.n / 8));
+		ASSERT_EQ(-EINVAL, tfqkd_ldpc_dec_start_bits(d2, y, e, 0, s));
+		ASSERT_EQ(-EINVAL, tfqkd_ldpc_dec_start_bits(d2, y, e, TFQKD_LDPC_LLR_MAX + 1, s));
+		ASSERT_EQ(-EINVAL, tfqkd_ldpc_dec_start_bits(d2, NULL, e, llr, s));
+		ASSERT_EQ(-EINVAL, tfqkd_ldpc_dec_start_bits(d2, y, e, llr, NULL));
+		tfqkd_ldpc_dec_free(d1);
+		tfqkd_ldpc_dec_free(d2);
+	}
+	free(x);
+	free(y);
+	free(e);
+	free(s);
+	free(h1);
+	free(h2);
+	free(l);
+	tfqkd_ldpc_code_free(c);
+}
+
 TEST(known_bits_are_kept)
 {
 	struct tfqkd_ldpc_code *c;

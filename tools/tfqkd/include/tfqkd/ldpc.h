@@ -112,7 +112,7 @@ long tfqkd_ldpc_puncture_order(const struct tfqkd_ldpc_code *code, uint64_t seed
 /* ---- decoder ---- */
 
 /*
- * Messages are 8-bit log-likelihood ratios in units of 1/16 (TFQKD_LDPC_LLR_ONE), clamped
+ * Messages are 8-bit log-likelihood ratios in units of 1/8 (TFQKD_LDPC_LLR_ONE), clamped
  * to [-127, 127]; positive means bit 0. The check-node update is the sum-product rule in
  * the "phi" domain (phi(x) = -ln tanh(x/2)) with table look-ups, capped at the smallest
  * other input magnitude (which the exact rule never exceeds); schedule: layered, one base
@@ -150,7 +150,7 @@ const char *tfqkd_ldpc_dec_path(const struct tfqkd_ldpc_dec *dec);
  * tfqkd_ldpc_llr_of_qber() - channel LLR for a bit-flip probability, in decoder units
  * @q: bit error probability, 0 < q < 0.5
  *
- * Return: round(16 ln((1-q)/q)) clamped to [1, 127].
+ * Return: round(8 ln((1-q)/q)) clamped to [1, 127].
  */
 int tfqkd_ldpc_llr_of_qber(double q);
 
@@ -163,6 +163,22 @@ int tfqkd_ldpc_llr_of_qber(double q);
  * Return: 0 or -EINVAL.
  */
 int tfqkd_ldpc_dec_start(struct tfqkd_ldpc_dec *dec, const int8_t *llr, const uint64_t *syndrome);
+
+/**
+ * tfqkd_ldpc_dec_start_bits() - tfqkd_ldpc_dec_start() from hard channel bits
+ * @dec: the decoder
+ * @bits: N channel bits (bit i of word i / 64); the channel value of bit i is -@llr if it
+ *	is set, +@llr if not
+ * @erased: N bits, set where the channel value is 0 (punctured bits); NULL: none
+ * @llr: channel LLR magnitude, 1..TFQKD_LDPC_LLR_MAX (see tfqkd_ldpc_llr_of_qber())
+ * @syndrome: M target syndrome bits
+ *
+ * The same decoder state as tfqkd_ldpc_dec_start() with the equivalent LLR array, without
+ * building it (a binary symmetric channel gives every bit the same magnitude).
+ * Return: 0 or -EINVAL.
+ */
+int tfqkd_ldpc_dec_start_bits(struct tfqkd_ldpc_dec *dec, const uint64_t *bits,
+			      const uint64_t *erased, int llr, const uint64_t *syndrome);
 
 /**
  * tfqkd_ldpc_dec_fix() - make bit @i known (value @bit) without clearing the messages
