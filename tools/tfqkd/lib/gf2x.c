@@ -210,14 +210,17 @@ static void pmul_soft(uint64_t *a, const uint64_t *b, size_t n)
 #define T_AVX512VP __attribute__((target("avx512f,avx512bw,avx512vl,pclmul,vpclmulqdq")))
 
 /*
- * Byte table for the reduction: with T the top nibble of the high product word H,
- * V = T ^ (T >> 1) ^ (T >> 3) is what y^4 + y^3 + y + 1 times H carries past y^63, and
- * red_tab[T] = V * (y^4 + y^3 + y + 1) (see gf64_reduce()). A product of two 64-bit
- * polynomials has degree <= 126, so T < 8 and the second row is never used.
+ * Reduction of a product L + y^64 H (deg H <= 62) modulo y^64 + y^4 + y^3 + y + 1 in
+ * vectors, with the low terms factored as y^4 + y^3 + y + 1 = (y + 1)(y^3 + 1):
+ * U = (y + 1) H = H ^ (H << 1) still fits in 64 bits, (y^3 + 1) U = U ^ (U << 3) carries
+ * V = U >> 61 (three bits) past y^63, and red_tab[V] = V * (y^4 + y^3 + y + 1) (degree
+ * <= 6, no further carry). The result L ^ U ^ (U << 3) ^ red_tab[V] takes two shifts
+ * fewer than the four-term sum with a carry fold, one operation fewer with the table.
+ * Entries 8-15 are never used (V < 8).
  */
 static const unsigned char red_tab[16] = {
-	0x00, 0x1b, 0x2d, 0x36, 0x5a, 0x41, 0x77, 0x6c,
-	0xaf, 0xb4, 0x82, 0x99, 0xf5, 0xee, 0xd8, 0xc3,
+	0x00, 0x1b, 0x36, 0x2d, 0x6c, 0x77, 0x5a, 0x41,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 T_PCLMUL static inline uint64_t mul_pclmul(uint64_t a, uint64_t b)
@@ -230,12 +233,11 @@ T_PCLMUL static inline uint64_t mul_pclmul(uint64_t a, uint64_t b)
 
 T_PCLMUL static inline __m128i red2(__m128i lo, __m128i hi, __m128i tab)
 {
-	__m128i w = _mm_shuffle_epi8(tab, _mm_srli_epi64(hi, 60));
-	__m128i t = _mm_xor_si128(lo, hi);
+	__m128i u = _mm_xor_si128(hi, _mm_slli_epi64(hi, 1));
+	__m128i w = _mm_shuffle_epi8(tab, _mm_srli_epi64(u, 61));
+	__m128i t = _mm_xor_si128(lo, u);
 
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 1));
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 3));
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 4));
+	t = _mm_xor_si128(t, _mm_slli_epi64(u, 3));
 	return _mm_xor_si128(t, w);
 }
 
@@ -317,12 +319,11 @@ T_PCLMUL static void pmul_pclmul(uint64_t *a, const uint64_t *b, size_t n)
 
 T_AVX2VP static inline __m256i red4(__m256i lo, __m256i hi, __m256i tab)
 {
-	__m256i w = _mm256_shuffle_epi8(tab, _mm256_srli_epi64(hi, 60));
-	__m256i t = _mm256_xor_si256(lo, hi);
+	__m256i u = _mm256_xor_si256(hi, _mm256_slli_epi64(hi, 1));
+	__m256i w = _mm256_shuffle_epi8(tab, _mm256_srli_epi64(u, 61));
+	__m256i t = _mm256_xor_si256(lo, u);
 
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 1));
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 3));
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 4));
+	t = _mm256_xor_si256(t, _mm256_slli_epi64(u, 3));
 	return _mm256_xor_si256(t, w);
 }
 
@@ -399,11 +400,10 @@ T_AVX2VP static void pmul_avx2(uint64_t *a, const uint64_t *b, size_t n)
 
 T_AVX512VP static inline __m512i red8(__m512i lo, __m512i hi, __m512i tab)
 {
-	__m512i w = _mm512_shuffle_epi8(tab, _mm512_srli_epi64(hi, 60));
-	__m512i t = _mm512_ternarylogic_epi64(lo, hi, _mm512_slli_epi64(hi, 1), 0x96);
+	__m512i u = _mm512_xor_si512(hi, _mm512_slli_epi64(hi, 1));
+	__m512i w = _mm512_shuffle_epi8(tab, _mm512_srli_epi64(u, 61));
 
-	t = _mm512_ternarylogic_epi64(t, _mm512_slli_epi64(hi, 3), _mm512_slli_epi64(hi, 4), 0x96);
-	return _mm512_xor_si512(t, w);
+	return _mm512_xor_si512(_mm512_ternarylogic_epi64(lo, u, _mm512_slli_epi64(u, 3), 0x96), w);
 }
 
 T_AVX512VP static inline __m512i mul8c(__m512i e, __m512i c, __m512i tab)
