@@ -848,89 +848,149 @@ T_AVX512VP static inline __m512i bcast(uint64_t v)
 }
 
 /*
- * All six levels of a block of 64 words at offset @off (a multiple of 64) in registers:
- * levels 6-4 between whole registers (one twiddle per block), then after an 8x8 transpose
- * (lane i of register j = word j of the 8-word block i) levels 3-1 with per-lane twiddles
- * tw(base) + tw(lane pattern) (tw is XOR-linear).
+ * All six levels of @nb consecutive blocks of 64 words at offset @off (a multiple of 64)
+ * in registers: levels 6-4 between whole registers (one twiddle per block), then after an
+ * 8x8 transpose (lane i of register j = word j of the 8-word block i) levels 3-1 with
+ * per-lane twiddles tw(base) + tw(lane pattern) (tw is XOR-linear). Every step runs on
+ * all blocks before the next one: the blocks are independent, so two of them hide the
+ * latency of the chain of products through the six levels.
  */
-T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+#define BF64_MAX 2
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t;
+	__m512i c[BF64_MAX][8], t;
 
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	t = bcast(twiddle(p, off >> 6));
-	for (int j = 0; j < 4; j++)
-		BF_FWD(c[j], c[j + 4], t);
-	for (int q = 0; q < 2; q++) {
-		t = bcast(twiddle(p, (off >> 5) | q));
-		for (int j = 0; j < 2; j++)
-			BF_FWD(c[4 * q + j], c[4 * q + j + 2], t);
+	for (int b = 0; b < nb; b++)
+		for (int j = 0; j < 8; j++)
+			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+	for (int b = 0; b < nb; b++) {
+		t = bcast(twiddle(p, (off >> 6) + b));
+		for (int j = 0; j < 4; j++)
+			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
-	for (int q = 0; q < 4; q++) {
-		t = bcast(twiddle(p, (off >> 4) | q));
-		BF_FWD(c[2 * q], c[2 * q + 1], t);
+	for (int b = 0; b < nb; b++)
+		for (int q = 0; q < 2; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			for (int j = 0; j < 2; j++)
+				BF_FWD(c[b][4 * q + j], c[b][4 * q + j + 2], t);
+		}
+	for (int b = 0; b < nb; b++)
+		for (int q = 0; q < 4; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
+			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	for (int b = 0; b < nb; b++)
+		transpose8(c[b]);
+	for (int b = 0; b < nb; b++) {
+		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
+				     _mm512_loadu_si512(p->bc[0]));
+		for (int j = 0; j < 4; j++)
+			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
-	transpose8(c);
-	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
-	for (int j = 0; j < 4; j++)
-		BF_FWD(c[j], c[j + 4], t);
-	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+	for (int b = 0; b < nb; b++) {
+		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
 
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
-	BF_FWD(c[0], c[2], t);
-	BF_FWD(c[1], c[3], t);
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
-	BF_FWD(c[4], c[6], t);
-	BF_FWD(c[5], c[7], t);
-	for (int q = 0; q < 4; q++) {
-		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
-		BF_FWD(c[2 * q], c[2 * q + 1], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+		BF_FWD(c[b][0], c[b][2], t);
+		BF_FWD(c[b][1], c[b][3], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+		BF_FWD(c[b][4], c[b][6], t);
+		BF_FWD(c[b][5], c[b][7], t);
 	}
-	transpose8(c);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
+	for (int b = 0; b < nb; b++) {
+		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
+
+		for (int q = 0; q < 4; q++) {
+			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	}
+	for (int b = 0; b < nb; b++) {
+		transpose8(c[b]);
+		for (int j = 0; j < 8; j++)
+			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
+	}
+}
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i c[BF64_MAX][8], t;
+
+	for (int b = 0; b < nb; b++) {
+		for (int j = 0; j < 8; j++)
+			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+		transpose8(c[b]);
+	}
+	for (int b = 0; b < nb; b++) {
+		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
+
+		for (int q = 0; q < 4; q++) {
+			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	}
+	for (int b = 0; b < nb; b++) {
+		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
+
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+		BF_INV(c[b][0], c[b][2], t);
+		BF_INV(c[b][1], c[b][3], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+		BF_INV(c[b][4], c[b][6], t);
+		BF_INV(c[b][5], c[b][7], t);
+	}
+	for (int b = 0; b < nb; b++) {
+		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
+				     _mm512_loadu_si512(p->bc[0]));
+		for (int j = 0; j < 4; j++)
+			BF_INV(c[b][j], c[b][j + 4], t);
+	}
+	for (int b = 0; b < nb; b++)
+		transpose8(c[b]);
+	for (int b = 0; b < nb; b++)
+		for (int q = 0; q < 4; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
+			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	for (int b = 0; b < nb; b++)
+		for (int q = 0; q < 2; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			for (int j = 0; j < 2; j++)
+				BF_INV(c[b][4 * q + j], c[b][4 * q + j + 2], t);
+		}
+	for (int b = 0; b < nb; b++) {
+		t = bcast(twiddle(p, (off >> 6) + b));
+		for (int j = 0; j < 4; j++)
+			BF_INV(c[b][j], c[b][j + 4], t);
+		for (int j = 0; j < 8; j++)
+			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
+	}
+}
+
+T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	bfly64_fwd_nb(p, f, off, 1);
 }
 
 T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t;
+	bfly64_inv_nb(p, f, off, 1);
+}
 
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	transpose8(c);
-	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+/* two neighbouring blocks of 64 words (@off a multiple of 128) */
+T_AVX512VP static void bfly128_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	bfly64_fwd_nb(p, f, off, 2);
+}
 
-	for (int q = 0; q < 4; q++) {
-		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
-		BF_INV(c[2 * q], c[2 * q + 1], t);
-	}
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
-	BF_INV(c[0], c[2], t);
-	BF_INV(c[1], c[3], t);
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
-	BF_INV(c[4], c[6], t);
-	BF_INV(c[5], c[7], t);
-	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
-	for (int j = 0; j < 4; j++)
-		BF_INV(c[j], c[j + 4], t);
-	transpose8(c);
-	for (int q = 0; q < 4; q++) {
-		t = bcast(twiddle(p, (off >> 4) | q));
-		BF_INV(c[2 * q], c[2 * q + 1], t);
-	}
-	for (int q = 0; q < 2; q++) {
-		t = bcast(twiddle(p, (off >> 5) | q));
-		for (int j = 0; j < 2; j++)
-			BF_INV(c[4 * q + j], c[4 * q + j + 2], t);
-	}
-	t = bcast(twiddle(p, off >> 6));
-	for (int j = 0; j < 4; j++)
-		BF_INV(c[j], c[j + 4], t);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
+T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	bfly64_inv_nb(p, f, off, 2);
 }
 #endif
 
@@ -1008,6 +1068,11 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 
 		fwd4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
 			    twiddle(p, (off + h) >> (l - 1)));
+		if (l == 8) {
+			bfly128_fwd_avx512(p, f, off);
+			bfly128_fwd_avx512(p, f + 128, off + 128);
+			return;
+		}
 		for (int i = 0; i < 4; i++)
 			fft_fwd(p, f + i * q, l - 2, off + i * q, q);
 		return;
@@ -1020,6 +1085,12 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 		/* upper half zero: the butterfly copies the lower half into it */
 		memcpy(f + h, f, len * sizeof(*f));
 	}
+#if TFQKD_X86
+	if (l == 7 && p->isa == GF2X_AVX512_VPCLMUL) {
+		bfly128_fwd_avx512(p, f, off);
+		return;
+	}
+#endif
 	fft_fwd(p, f, l - 1, off, len);
 	fft_fwd(p, f + h, l - 1, off + h, len);
 }
@@ -1041,15 +1112,27 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 	if (l >= 8 && p->isa == GF2X_AVX512_VPCLMUL) {
 		size_t q = h >> 1;
 
-		for (int i = 0; i < 4; i++)
-			fft_inv(p, f + i * q, l - 2, off + i * q);
+		if (l == 8) {
+			bfly128_inv_avx512(p, f, off);
+			bfly128_inv_avx512(p, f + 128, off + 128);
+		} else {
+			for (int i = 0; i < 4; i++)
+				fft_inv(p, f + i * q, l - 2, off + i * q);
+		}
 		inv4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
 			    twiddle(p, (off + h) >> (l - 1)));
 		return;
 	}
 #endif
-	fft_inv(p, f, l - 1, off);
-	fft_inv(p, f + h, l - 1, off + h);
+#if TFQKD_X86
+	if (l == 7 && p->isa == GF2X_AVX512_VPCLMUL)
+		bfly128_inv_avx512(p, f, off);
+	else
+#endif
+	{
+		fft_inv(p, f, l - 1, off);
+		fft_inv(p, f + h, l - 1, off + h);
+	}
 	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
 }
 
