@@ -999,8 +999,17 @@ T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f
  * Two levels in one pass over a block of 4q words (q a multiple of 8): level l on the
  * halves with twiddle c1, then level l-1 on each half (c2a, c2b).
  */
-T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
-				   uint64_t c2b)
+/*
+ * The first block of a level (offset 0) has the twiddle tw(0) = 0: with @zero set, c1
+ * and c2a are 0 and those butterflies are plain XORs (x += 0 y; y += x). At the top
+ * level of a transform that is every butterfly, and over all levels about 2 of every k
+ * products of a 2^k-point transform.
+ */
+#define BF_FWD0(x, y) (y = _mm512_xor_si512(y, x))
+#define BF_INV0(x, y) (y = _mm512_xor_si512(y, x))
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+fwd4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
@@ -1010,9 +1019,15 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
 		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
 
-		BF_FWD(x0, x2, t1);
-		BF_FWD(x1, x3, t1);
-		BF_FWD(x0, x1, ta);
+		if (zero) {
+			BF_FWD0(x0, x2);
+			BF_FWD0(x1, x3);
+			BF_FWD0(x0, x1);
+		} else {
+			BF_FWD(x0, x2, t1);
+			BF_FWD(x1, x3, t1);
+			BF_FWD(x0, x1, ta);
+		}
 		BF_FWD(x2, x3, tb);
 		_mm512_storeu_si512(f + t, x0);
 		_mm512_storeu_si512(f + q + t, x1);
@@ -1021,8 +1036,8 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 	}
 }
 
-T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
-				   uint64_t c2b)
+__attribute__((always_inline)) T_AVX512VP static inline void
+inv4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
@@ -1032,15 +1047,39 @@ T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
 		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
 
-		BF_INV(x0, x1, ta);
 		BF_INV(x2, x3, tb);
-		BF_INV(x0, x2, t1);
-		BF_INV(x1, x3, t1);
+		if (zero) {
+			BF_INV0(x0, x1);
+			BF_INV0(x0, x2);
+			BF_INV0(x1, x3);
+		} else {
+			BF_INV(x0, x1, ta);
+			BF_INV(x0, x2, t1);
+			BF_INV(x1, x3, t1);
+		}
 		_mm512_storeu_si512(f + t, x0);
 		_mm512_storeu_si512(f + q + t, x1);
 		_mm512_storeu_si512(f + 2 * q + t, x2);
 		_mm512_storeu_si512(f + 3 * q + t, x3);
 	}
+}
+
+T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	if (!c1 && !c2a)
+		fwd4_body(f, q, 0, 0, c2b, 1);
+	else
+		fwd4_body(f, q, c1, c2a, c2b, 0);
+}
+
+T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	if (!c1 && !c2a)
+		inv4_body(f, q, 0, 0, c2b, 1);
+	else
+		inv4_body(f, q, c1, c2a, c2b, 0);
 }
 #endif
 
