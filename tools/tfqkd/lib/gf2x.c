@@ -713,11 +713,13 @@ T_AVX512VP static inline void transpose8(__m512i r[8])
 	const __m512i i1 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
 	__m512i t[8], u[8];
 
+	_Pragma("GCC unroll 8")
 	for (int i = 0; i < 4; i++) {
 		t[2 * i] = _mm512_unpacklo_epi64(r[2 * i], r[2 * i + 1]);
 		t[2 * i + 1] = _mm512_unpackhi_epi64(r[2 * i], r[2 * i + 1]);
 	}
 	/* u[0]: column 0|4 of rows 0-3, u[1]: 2|6, u[2]: 1|5, u[3]: 3|7; u[4..7]: rows 4-7 */
+	_Pragma("GCC unroll 8")
 	for (int g = 0; g < 2; g++) {
 		u[4 * g + 0] = _mm512_permutex2var_epi64(t[4 * g + 0], i0, t[4 * g + 2]);
 		u[4 * g + 1] = _mm512_permutex2var_epi64(t[4 * g + 0], i1, t[4 * g + 2]);
@@ -863,33 +865,46 @@ bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i c[BF64_MAX][8], t;
 
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		t = bcast(twiddle(p, (off >> 6) + b));
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 4; j++)
 			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 2; q++) {
 			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			_Pragma("GCC unroll 8")
 			for (int j = 0; j < 2; j++)
 				BF_FWD(c[b][4 * q + j], c[b][4 * q + j + 2], t);
 		}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 4; q++) {
 			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
 			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
 		}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
 		transpose8(c[b]);
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
 				     _mm512_loadu_si512(p->bc[0]));
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 4; j++)
 			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
 
@@ -900,16 +915,20 @@ bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 		BF_FWD(c[b][4], c[b][6], t);
 		BF_FWD(c[b][5], c[b][7], t);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
 
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 4; q++) {
 			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
 			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
 		}
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		transpose8(c[b]);
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
 	}
@@ -921,19 +940,24 @@ bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i c[BF64_MAX][8], t;
 
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
 		transpose8(c[b]);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
 
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 4; q++) {
 			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
 			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
 		}
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
 
@@ -944,29 +968,40 @@ bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 		BF_INV(c[b][4], c[b][6], t);
 		BF_INV(c[b][5], c[b][7], t);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
 				     _mm512_loadu_si512(p->bc[0]));
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 4; j++)
 			BF_INV(c[b][j], c[b][j + 4], t);
 	}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
 		transpose8(c[b]);
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 4; q++) {
 			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
 			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
 		}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
 		for (int q = 0; q < 2; q++) {
 			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			_Pragma("GCC unroll 8")
 			for (int j = 0; j < 2; j++)
 				BF_INV(c[b][4 * q + j], c[b][4 * q + j + 2], t);
 		}
+	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
 		t = bcast(twiddle(p, (off >> 6) + b));
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 4; j++)
 			BF_INV(c[b][j], c[b][j + 4], t);
+		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
 	}
