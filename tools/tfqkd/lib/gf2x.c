@@ -619,11 +619,27 @@ struct gf2x_rec {
 	struct gf2x_op *ops;
 	unsigned n, max;
 	int overflow;
+	/*
+	 * Strip mode (ops == NULL): the conversion runs on a strip of @sw words of every
+	 * row of a row-wise step whose rows lie @stride words apart, starting at @base. The
+	 * recursion sees rows of @sw words packed back to back (a virtual layout inside the
+	 * real one); rxor() maps every virtual row to its real place.
+	 */
+	size_t sw, stride;
 };
 
 static void rxor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *dst,
 		 const uint64_t *src, size_t n)
 {
+	if (rec && !rec->ops) {	/* strip mode: whole virtual rows of rec->sw words */
+		size_t d = (size_t)(dst - rec->base) / rec->sw;
+		size_t s = (size_t)(src - rec->base) / rec->sw;
+
+		for (size_t i = 0; i < n / rec->sw; i++)
+			xor_into(p, (uint64_t *)rec->base + (d + i) * rec->stride,
+				 rec->base + (s + i) * rec->stride, rec->sw);
+		return;
+	}
 	if (rec) {
 		if (rec->n == rec->max) {
 			rec->overflow = 1;
@@ -777,6 +793,66 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 	prog_run_generic(ops, nops, f, nb);
 }
 
+/*
+ * The row-wise steps of a conversion whose data exceed the L2 cache run on column strips
+ * of about GF2X_STRIP_WORDS words in all (at least GF2X_STRIP_MIN words per row): every
+ * XOR pass of the step over a strip then stays in the cache, instead of each pass
+ * streaming the whole array from memory. The order of the XORs within a column is
+ * unchanged, so the result is the same.
+ */
+#define GF2X_STRIP_WORDS ((size_t)1 << 17)
+#define GF2X_STRIP_MIN ((size_t)256)
+
+static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W, size_t len);
+static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W);
+
+/* width of the strips for a step on 2^l rows of W words, or 0 for no strips */
+static size_t strip_width(const struct gf2x_rec *rec, unsigned l, size_t W)
+{
+	size_t sw;
+
+	if (rec || W << l <= GF2X_STRIP_WORDS)
+		return 0;
+	sw = GF2X_STRIP_WORDS >> l;
+	if (sw < GF2X_STRIP_MIN)
+		sw = GF2X_STRIP_MIN;
+	return sw < W && W % sw == 0 ? sw : 0;
+}
+
+static void conv_fwd_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+			  unsigned l, size_t W, size_t len)
+{
+	size_t sw = strip_width(rec, l, W);
+
+	if (!sw) {
+		conv_fwd(p, rec, f, l, W, len);
+		return;
+	}
+	for (size_t c = 0; c < W; c += sw) {
+		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
+
+		conv_fwd(p, &st, f + c, l, sw, len);
+	}
+}
+
+static void conv_inv_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+			  unsigned l, size_t W)
+{
+	size_t sw = strip_width(rec, l, W);
+
+	if (!sw) {
+		conv_inv(p, rec, f, l, W);
+		return;
+	}
+	for (size_t c = 0; c < W; c += sw) {
+		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
+
+		conv_inv(p, &st, f + c, l, sw);
+	}
+}
+
 /* monomial -> novel basis, 2^l rows of W words, rows >= len zero */
 static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		     unsigned l, size_t W, size_t len)
@@ -795,7 +871,7 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 	else
 		for (size_t b = 0; b < nb; b++)
 			conv_fwd(p, rec, f + b * bs * W, T, W, b + 1 < nb ? bs : len - b * bs);
-	conv_fwd(p, rec, f, l - T, W << T, nb);
+	conv_fwd_rows(p, rec, f, l - T, W << T, nb);
 }
 
 /* novel -> monomial basis */
@@ -809,7 +885,7 @@ static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 		return;
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	conv_inv(p, rec, f, l - T, W << T);
+	conv_inv_rows(p, rec, f, l - T, W << T);
 	if (!rec && W == 1 && T == GF2X_PROG_L)
 		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
 	else
@@ -822,8 +898,8 @@ static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 static int record_progs(struct gf2x_plan *p)
 {
 	uint64_t dummy[PROG_WORDS];
-	struct gf2x_rec rf = { dummy, p->prog_fwd, 0, GF2X_PROG_MAX, 0 };
-	struct gf2x_rec ri = { dummy, p->prog_inv, 0, GF2X_PROG_MAX, 0 };
+	struct gf2x_rec rf = { .base = dummy, .ops = p->prog_fwd, .max = GF2X_PROG_MAX };
+	struct gf2x_rec ri = { .base = dummy, .ops = p->prog_inv, .max = GF2X_PROG_MAX };
 
 	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
 	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1);
