@@ -474,6 +474,23 @@ T_AVX512VP static void pmul_avx512(uint64_t *a, const uint64_t *b, size_t n)
 	if (t < n)
 		pmul_pclmul(a + t, b + t, n - t);
 }
+
+T_AVX512VP static void pmul_acc_avx512(uint64_t *acc, const uint64_t *a, const uint64_t *b,
+				       size_t n)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	size_t t = 0;
+
+	for (; t + 8 <= n; t += 8) {
+		__m512i va = _mm512_loadu_si512(a + t);
+		__m512i vb = _mm512_loadu_si512(b + t);
+
+		_mm512_storeu_si512(acc + t, _mm512_xor_si512(_mm512_loadu_si512(acc + t),
+							      mul8v(va, vb, tab)));
+	}
+	for (; t < n; t++)
+		acc[t] ^= mul_pclmul(a[t], b[t]);
+}
 #endif /* TFQKD_X86 */
 
 static void kern_fwd(const struct gf2x_plan *p, uint64_t *a, uint64_t *e, size_t h, uint64_t c)
@@ -541,6 +558,19 @@ void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b)
 	default:
 		pmul_soft(a, b, p->n);
 	}
+}
+
+void gf2x_pointmul_acc(const struct gf2x_plan *p, uint64_t *acc, uint64_t *a,
+		       const uint64_t *b)
+{
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL) {
+		pmul_acc_avx512(acc, a, b, p->n);
+		return;
+	}
+#endif
+	gf2x_pointmul(p, a, b);
+	gf2x_xor(p, acc, a);
 }
 
 /* ---- transform ---- */

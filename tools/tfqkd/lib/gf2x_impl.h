@@ -69,6 +69,9 @@ void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
 
+/* acc[i] ^= a[i] * b[i], i < p->n, in one pass (a may be used as scratch). */
+void gf2x_pointmul_acc(const struct gf2x_plan *p, uint64_t *acc, uint64_t *a,
+		       const uint64_t *b);
 /* dst[i] ^= src[i], i < p->n. */
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
 

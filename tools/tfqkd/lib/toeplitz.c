@@ -294,14 +294,14 @@ static void *pa_work(void *arg)
 		chunk32_at(b->fb, j->in, j0, pa->w, pa->n);
 		gf2x_fwd(&pa->plan, b->fa, pa->la);
 		gf2x_fwd(&pa->plan, b->fb, pa->lb);
-		gf2x_pointmul(&pa->plan, b->fa, b->fb);
 		if (q == j->id) {	/* the first product of this thread */
 			uint64_t *t = b->acc;
 
+			gf2x_pointmul(&pa->plan, b->fa, b->fb);
 			b->acc = b->fa;
 			b->fa = t;
 		} else {
-			gf2x_xor(&pa->plan, b->acc, b->fa);
+			gf2x_pointmul_acc(&pa->plan, b->acc, b->fa, b->fb);
 		}
 	}
 	return NULL;
