@@ -699,9 +699,23 @@ static unsigned tpow(unsigned l)
  * further. The division runs from the top: row d - (A - B) += row d for d >= A, in chunks
  * of A - B rows (a chunk's targets lie below it).
  */
+static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W, size_t len);
+static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W);
+
+/*
+ * With @leaf set, every block of 2^T rows is converted (conv_fwd()) as soon as its
+ * expansion is complete, while it is still in the cache (used on data larger than the
+ * L2 cache; the blocks are independent, so the order does not change the result).
+ */
 static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f, unsigned l,
-		   unsigned T, size_t W, size_t len)
+		   unsigned T, size_t W, size_t len, int leaf)
 {
+	if (leaf && l == T) {
+		conv_fwd(p, rec, f, T, W, len);
+		return;
+	}
 	for (; l > T && len; l--) {
 		size_t A = (size_t)1 << (l - 1), dist, top;
 
@@ -714,23 +728,28 @@ static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 			rxor(p, rec, f + (lo - dist) * W, f + lo * W, (top - lo) * W);
 			top = lo;
 		}
-		taylor(p, rec, f + A * W, l - 1, T, W, len - A);
+		taylor(p, rec, f + A * W, l - 1, T, W, len - A, leaf);
 		len = A;
 	}
+	if (leaf && len)
+		conv_fwd(p, rec, f, T, W, len);
 }
 
 /* the inverse of taylor(): steps in the opposite order */
 static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		       unsigned l, unsigned T, size_t W)
+		       unsigned l, unsigned T, size_t W, int leaf)
 {
 	size_t A, dist;
 
-	if (l <= T)
+	if (l <= T) {	/* with @leaf: the block of 2^T rows, converted first */
+		if (leaf)
+			conv_inv(p, rec, f, T, W);
 		return;
+	}
 	A = (size_t)1 << (l - 1);
 	dist = A - ((size_t)1 << (l - 1 - T));
-	taylor_inv(p, rec, f, l - 1, T, W);
-	taylor_inv(p, rec, f + A * W, l - 1, T, W);
+	taylor_inv(p, rec, f, l - 1, T, W, leaf);
+	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf);
 	for (size_t lo = A; lo < 2 * A; lo += dist)
 		rxor(p, rec, f + (lo - dist) * W, f + lo * W,
 		     (2 * A - lo < dist ? 2 * A - lo : dist) * W);
@@ -833,11 +852,6 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 #define GF2X_STRIP_WORDS ((size_t)1 << 17)
 #define GF2X_STRIP_MIN ((size_t)256)
 
-static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W, size_t len);
-static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W);
-
 /* width of the strips for a step on 2^l rows of W words, or 0 for no strips */
 static size_t strip_width(const struct gf2x_rec *rec, unsigned l, size_t W)
 {
@@ -883,6 +897,16 @@ static void conv_inv_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint6
 	}
 }
 
+/*
+ * Convert the blocks of 2^T rows inside the Taylor expansion (see taylor()) when the data
+ * exceed the L2 cache and the blocks are not the recorded-program blocks (those run eight
+ * at a time).
+ */
+static int leaf_blocks(const struct gf2x_rec *rec, unsigned l, unsigned T, size_t W)
+{
+	return !rec && W << l > GF2X_STRIP_WORDS && !(W == 1 && T == GF2X_PROG_L);
+}
+
 /* monomial -> novel basis, 2^l rows of W words, rows >= len zero */
 static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		     unsigned l, size_t W, size_t len)
@@ -894,13 +918,18 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 		return;	/* X_0 = 1, X_1 = z */
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	taylor(p, rec, f, l, T, W, len);
 	nb = (len + bs - 1) >> T;	/* r_b = 0 for b >= nb */
-	if (!rec && W == 1 && T == GF2X_PROG_L)
-		prog_run(p, p->prog_fwd, p->nprog_fwd, f, nb);
-	else
-		for (size_t b = 0; b < nb; b++)
-			conv_fwd(p, rec, f + b * bs * W, T, W, b + 1 < nb ? bs : len - b * bs);
+	if (leaf_blocks(rec, l, T, W)) {
+		taylor(p, rec, f, l, T, W, len, 1);	/* converts the blocks too */
+	} else {
+		taylor(p, rec, f, l, T, W, len, 0);
+		if (!rec && W == 1 && T == GF2X_PROG_L)
+			prog_run(p, p->prog_fwd, p->nprog_fwd, f, nb);
+		else
+			for (size_t b = 0; b < nb; b++)
+				conv_fwd(p, rec, f + b * bs * W, T, W,
+					 b + 1 < nb ? bs : len - b * bs);
+	}
 	conv_fwd_rows(p, rec, f, l - T, W << T, nb);
 }
 
@@ -916,12 +945,16 @@ static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 	T = tpow(l);
 	bs = (size_t)1 << T;
 	conv_inv_rows(p, rec, f, l - T, W << T);
+	if (leaf_blocks(rec, l, T, W)) {
+		taylor_inv(p, rec, f, l, T, W, 1);	/* converts the blocks too */
+		return;
+	}
 	if (!rec && W == 1 && T == GF2X_PROG_L)
 		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
 	else
 		for (size_t b = 0; b < ((size_t)1 << (l - T)); b++)
 			conv_inv(p, rec, f + b * bs * W, T, W);
-	taylor_inv(p, rec, f, l, T, W);
+	taylor_inv(p, rec, f, l, T, W, 0);
 }
 
 /* record the conversion programs of one block of 2^GF2X_PROG_L words */

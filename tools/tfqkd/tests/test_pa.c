@@ -271,7 +271,8 @@ TEST(medium_blocks_all_paths)
 
 /*
  * A transform of 2^18 points (2 MiB per buffer, above the size from which the row-wise
- * steps of the basis conversion run on column strips), with and without AVX-512.
+ * steps of the basis conversion run on column strips and the blocks of 2^16 words are
+ * converted inside the Taylor expansion), with and without AVX-512.
  */
 TEST(large_transform_strips)
 {
