@@ -1368,11 +1368,31 @@ void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
 	xor_into(p, dst, src, p->n);
 }
 
-void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits)
+#if TFQKD_X86
+/* words [0, nw) of @src to chunks [0, 2 nw) of @dst: zero extension of 32-bit halves */
+T_AVX512VP static size_t chunk32_avx512(uint64_t *dst, const uint64_t *src, size_t nw)
 {
-	size_t nw = nbits / 64, i;
+	size_t i = 0;
 
-	for (i = 0; i < nw; i++) {
+	for (; i + 4 <= nw; i += 4)
+		_mm512_storeu_si512(dst + 2 * i, _mm512_cvtepu32_epi64(
+					    _mm256_loadu_si256((const __m256i *)(src + i))));
+	return i;
+}
+#endif
+
+void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
+		  size_t nbits)
+{
+	size_t nw = nbits / 64, i = 0;
+
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL)
+		i = chunk32_avx512(dst, src, nw);
+#else
+	(void)p;
+#endif
+	for (; i < nw; i++) {
 		dst[2 * i] = src[i] & 0xffffffffULL;
 		dst[2 * i + 1] = src[i] >> 32;
 	}
@@ -1426,8 +1446,8 @@ int tfqkd_gf2x_mul_cpu(uint64_t *c, const uint64_t *a, size_t abits, const uint6
 	fb = malloc(plan.n * sizeof(*fb));
 	if (!fa || !fb)
 		goto out;
-	gf2x_chunk32(fa, a, abits);
-	gf2x_chunk32(fb, b, bbits);
+	gf2x_chunk32(&plan, fa, a, abits);
+	gf2x_chunk32(&plan, fb, b, bbits);
 	gf2x_fwd(&plan, fa, la);
 	gf2x_fwd(&plan, fb, lb);
 	gf2x_pointmul(&plan, fa, fb);

@@ -76,7 +76,8 @@ void gf2x_pointmul_acc(const struct gf2x_plan *p, uint64_t *acc, uint64_t *a,
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
 
 /* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
-void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits);
+void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
+		  size_t nbits);
 
 /* Largest proper submask of k (0 if k is a power of two). */
 static inline unsigned gf2x_jmax(unsigned k)
