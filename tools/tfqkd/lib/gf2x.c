@@ -1243,14 +1243,34 @@ inv4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const 
 		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
 		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
 
-		BF_INV(x2, x3, tb);
 		if (zero) {
+			BF_INV(x2, x3, tb);
 			BF_INV0(x0, x1);
 			BF_INV0(x0, x2);
 			BF_INV0(x1, x3);
 		} else {
-			BF_INV(x0, x1, ta);
-			BF_INV(x0, x2, t1);
+			/*
+			 * x0 += ta x1' and x2 += tb x3' are only added before the next
+			 * products: x2'' = x2 + x0 + ta x1' + tb x3' (the multiplicand of the
+			 * second level) and x0'' = x0 + ta x1' + t1 x2'' take one reduction
+			 * each (the reduction is linear): three reductions per four products.
+			 */
+			__m512i pae, pao, se, so;
+
+			x1 = _mm512_xor_si512(x1, x0);
+			x3 = _mm512_xor_si512(x3, x2);
+			pae = _mm512_clmulepi64_epi128(x1, ta, 0x00);
+			pao = _mm512_clmulepi64_epi128(x1, ta, 0x11);
+			se = _mm512_xor_si512(pae, _mm512_clmulepi64_epi128(x3, tb, 0x00));
+			so = _mm512_xor_si512(pao, _mm512_clmulepi64_epi128(x3, tb, 0x11));
+			x2 = _mm512_ternarylogic_epi64(x2, x0,
+						       red8(_mm512_unpacklo_epi64(se, so),
+							    _mm512_unpackhi_epi64(se, so), tab),
+						       0x96);
+			se = _mm512_xor_si512(pae, _mm512_clmulepi64_epi128(x2, t1, 0x00));
+			so = _mm512_xor_si512(pao, _mm512_clmulepi64_epi128(x2, t1, 0x11));
+			x0 = _mm512_xor_si512(x0, red8(_mm512_unpacklo_epi64(se, so),
+						       _mm512_unpackhi_epi64(se, so), tab));
 			BF_INV(x1, x3, t1);
 		}
 		_mm512_storeu_si512(f + t, x0);
