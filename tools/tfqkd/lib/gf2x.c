@@ -973,6 +973,16 @@ static int record_progs(struct gf2x_plan *p)
 
 /* ---- butterflies (novel basis -> values) ---- */
 
+/*
+ * A point-wise product still to be made (gf2x_inv_mul()): the input of the inverse
+ * transform at global index i is a[i] b[i], plus f[i] if @acc. The AVX-512 inverse makes
+ * it when it loads a 64-word block, saving a pass over the arrays. a may be f.
+ */
+struct gf2x_pend {
+	const uint64_t *a, *b;
+	int acc;
+};
+
 #if TFQKD_X86
 #define BF_FWD(x, y, t) do {						\
 	x = _mm512_xor_si512(x, mul8v(y, t, tab));			\
@@ -1074,16 +1084,30 @@ bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 }
 
 __attribute__((always_inline)) T_AVX512VP static inline void
-bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
+bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb,
+	      const struct gf2x_pend *pm)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i c[BF64_MAX][8], t;
 
 	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
-		_Pragma("GCC unroll 8")
-		for (int j = 0; j < 8; j++)
-			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+		if (pm) {	/* the point-wise product first (see gf2x_inv_mul()) */
+			const uint64_t *a = pm->a + off + 64 * b, *m = pm->b + off + 64 * b;
+
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 8; j++) {
+				c[b][j] = mul8v(_mm512_loadu_si512(a + 8 * j),
+						_mm512_loadu_si512(m + 8 * j), tab);
+				if (pm->acc)
+					c[b][j] = _mm512_xor_si512(
+						c[b][j], _mm512_loadu_si512(f + 64 * b + 8 * j));
+			}
+		} else {
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 8; j++)
+				c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+		}
 		transpose8(c[b]);
 	}
 	_Pragma("GCC unroll 8")
@@ -1151,9 +1175,10 @@ T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f,
 	bfly64_fwd_nb(p, f, off, 1);
 }
 
-T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off,
+				       const struct gf2x_pend *pm)
 {
-	bfly64_inv_nb(p, f, off, 1);
+	bfly64_inv_nb(p, f, off, 1, pm);
 }
 
 /* two neighbouring blocks of 64 words (@off a multiple of 128) */
@@ -1162,9 +1187,10 @@ T_AVX512VP static void bfly128_fwd_avx512(const struct gf2x_plan *p, uint64_t *f
 	bfly64_fwd_nb(p, f, off, 2);
 }
 
-T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off,
+					const struct gf2x_pend *pm)
 {
-	bfly64_inv_nb(p, f, off, 2);
+	bfly64_inv_nb(p, f, off, 2, pm);
 }
 #endif
 
@@ -1350,7 +1376,9 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 	fft_fwd(p, f + h, l - 1, off + h, len);
 }
 
-static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
+/* @pm (AVX-512 and l >= 6 only, else NULL): see struct gf2x_pend */
+static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off,
+		    const struct gf2x_pend *pm)
 {
 	size_t h;
 
@@ -1358,7 +1386,7 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 		return;
 #if TFQKD_X86
 	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL) {
-		bfly64_inv_avx512(p, f, off);
+		bfly64_inv_avx512(p, f, off, pm);
 		return;
 	}
 #endif
@@ -1368,11 +1396,11 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 		size_t q = h >> 1;
 
 		if (l == 8) {
-			bfly128_inv_avx512(p, f, off);
-			bfly128_inv_avx512(p, f + 128, off + 128);
+			bfly128_inv_avx512(p, f, off, pm);
+			bfly128_inv_avx512(p, f + 128, off + 128, pm);
 		} else {
 			for (int i = 0; i < 4; i++)
-				fft_inv(p, f + i * q, l - 2, off + i * q);
+				fft_inv(p, f + i * q, l - 2, off + i * q, pm);
 		}
 		inv4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
 			    twiddle(p, (off + h) >> (l - 1)));
@@ -1381,12 +1409,12 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 #endif
 #if TFQKD_X86
 	if (l == 7 && p->isa == GF2X_AVX512_VPCLMUL)
-		bfly128_inv_avx512(p, f, off);
+		bfly128_inv_avx512(p, f, off, pm);
 	else
 #endif
 	{
-		fft_inv(p, f, l - 1, off);
-		fft_inv(p, f + h, l - 1, off + h);
+		fft_inv(p, f, l - 1, off, pm);
+		fft_inv(p, f + h, l - 1, off + h, pm);
 	}
 	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
 }
@@ -1401,8 +1429,28 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len)
 
 void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
 {
-	fft_inv(p, f, p->k, 0);
+	fft_inv(p, f, p->k, 0, NULL);
 	conv_inv(p, NULL, f, p->k, 1);
+}
+
+void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
+		  int acc)
+{
+	struct gf2x_pend pm = { a, b, acc };
+
+	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 6) {
+		fft_inv(p, f, p->k, 0, &pm);
+		conv_inv(p, NULL, f, p->k, 1);
+		return;
+	}
+	if (acc) {
+		gf2x_pointmul_acc(p, f, a, b);
+	} else {
+		gf2x_pointmul(p, a, b);
+		if (f != a)
+			memcpy(f, a, p->n * sizeof(*f));
+	}
+	gf2x_inv(p, f);
 }
 
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)

@@ -306,6 +306,8 @@ static void *pa_work(void *arg)
 		chunk32_at(&pa->plan, b->fb, j->in, j0, pa->w, pa->n);
 		gf2x_fwd(&pa->plan, b->fa, pa->la);
 		gf2x_fwd(&pa->plan, b->fb, pa->lb);
+		if (j->nthreads == 1 && q + 1 == pa->q)
+			break;	/* the last product: made by gf2x_inv_mul() */
 		if (q == j->id) {	/* the first product of this thread */
 			uint64_t *t = b->acc;
 
@@ -344,14 +346,18 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 			pa_work(&job[i]);	/* no thread: do its share here */
 	}
 	if (pa->q == 1) {
-		gf2x_pointmul(&pa->plan, pa->buf[0].fa, pa->buf[0].fb);
 		res = pa->buf[0].fa;
+		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0);
+	} else if (nt == 1) {
+		/* the last block's transforms are left in fa and fb by pa_work() */
+		res = pa->buf[0].acc;
+		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1);
 	} else {
 		for (unsigned i = 1; i < nt; i++)
 			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
 		res = pa->buf[0].acc;
+		gf2x_inv(&pa->plan, res);
 	}
-	gf2x_inv(&pa->plan, res);
 
 	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1 */
 	ow = (pa->m + 63) / 64;
