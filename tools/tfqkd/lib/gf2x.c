@@ -845,9 +845,11 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 /*
  * The row-wise steps of a conversion whose data exceed the L2 cache run on column strips
  * of about GF2X_STRIP_WORDS words in all (at least GF2X_STRIP_MIN words per row): every
- * XOR pass of the step over a strip then stays in the cache, instead of each pass
- * streaming the whole array from memory. The order of the XORs within a column is
- * unchanged, so the result is the same.
+ * XOR pass of the step over a strip then stays in the cache hierarchy, instead of each
+ * pass streaming the whole array from memory. The order of the XORs within a column is
+ * unchanged, so the result is the same. (Rows a large power of two apart share their
+ * cache sets, so a strip of many rows lives mostly in L3; narrow strips meant for L1 were
+ * measured slower for that reason.)
  */
 #define GF2X_STRIP_WORDS ((size_t)1 << 17)
 #define GF2X_STRIP_MIN ((size_t)256)
