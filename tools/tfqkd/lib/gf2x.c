@@ -210,14 +210,17 @@ static void pmul_soft(uint64_t *a, const uint64_t *b, size_t n)
 #define T_AVX512VP __attribute__((target("avx512f,avx512bw,avx512vl,pclmul,vpclmulqdq")))
 
 /*
- * Byte table for the reduction: with T the top nibble of the high product word H,
- * V = T ^ (T >> 1) ^ (T >> 3) is what y^4 + y^3 + y + 1 times H carries past y^63, and
- * red_tab[T] = V * (y^4 + y^3 + y + 1) (see gf64_reduce()). A product of two 64-bit
- * polynomials has degree <= 126, so T < 8 and the second row is never used.
+ * Reduction of a product L + y^64 H (deg H <= 62) modulo y^64 + y^4 + y^3 + y + 1 in
+ * vectors, with the low terms factored as y^4 + y^3 + y + 1 = (y + 1)(y^3 + 1):
+ * U = (y + 1) H = H ^ (H << 1) still fits in 64 bits, (y^3 + 1) U = U ^ (U << 3) carries
+ * V = U >> 61 (three bits) past y^63, and red_tab[V] = V * (y^4 + y^3 + y + 1) (degree
+ * <= 6, no further carry). The result L ^ U ^ (U << 3) ^ red_tab[V] takes two shifts
+ * fewer than the four-term sum with a carry fold, one operation fewer with the table.
+ * Entries 8-15 are never used (V < 8).
  */
 static const unsigned char red_tab[16] = {
-	0x00, 0x1b, 0x2d, 0x36, 0x5a, 0x41, 0x77, 0x6c,
-	0xaf, 0xb4, 0x82, 0x99, 0xf5, 0xee, 0xd8, 0xc3,
+	0x00, 0x1b, 0x36, 0x2d, 0x6c, 0x77, 0x5a, 0x41,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 T_PCLMUL static inline uint64_t mul_pclmul(uint64_t a, uint64_t b)
@@ -230,12 +233,11 @@ T_PCLMUL static inline uint64_t mul_pclmul(uint64_t a, uint64_t b)
 
 T_PCLMUL static inline __m128i red2(__m128i lo, __m128i hi, __m128i tab)
 {
-	__m128i w = _mm_shuffle_epi8(tab, _mm_srli_epi64(hi, 60));
-	__m128i t = _mm_xor_si128(lo, hi);
+	__m128i u = _mm_xor_si128(hi, _mm_slli_epi64(hi, 1));
+	__m128i w = _mm_shuffle_epi8(tab, _mm_srli_epi64(u, 61));
+	__m128i t = _mm_xor_si128(lo, u);
 
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 1));
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 3));
-	t = _mm_xor_si128(t, _mm_slli_epi64(hi, 4));
+	t = _mm_xor_si128(t, _mm_slli_epi64(u, 3));
 	return _mm_xor_si128(t, w);
 }
 
@@ -317,12 +319,11 @@ T_PCLMUL static void pmul_pclmul(uint64_t *a, const uint64_t *b, size_t n)
 
 T_AVX2VP static inline __m256i red4(__m256i lo, __m256i hi, __m256i tab)
 {
-	__m256i w = _mm256_shuffle_epi8(tab, _mm256_srli_epi64(hi, 60));
-	__m256i t = _mm256_xor_si256(lo, hi);
+	__m256i u = _mm256_xor_si256(hi, _mm256_slli_epi64(hi, 1));
+	__m256i w = _mm256_shuffle_epi8(tab, _mm256_srli_epi64(u, 61));
+	__m256i t = _mm256_xor_si256(lo, u);
 
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 1));
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 3));
-	t = _mm256_xor_si256(t, _mm256_slli_epi64(hi, 4));
+	t = _mm256_xor_si256(t, _mm256_slli_epi64(u, 3));
 	return _mm256_xor_si256(t, w);
 }
 
@@ -399,11 +400,10 @@ T_AVX2VP static void pmul_avx2(uint64_t *a, const uint64_t *b, size_t n)
 
 T_AVX512VP static inline __m512i red8(__m512i lo, __m512i hi, __m512i tab)
 {
-	__m512i w = _mm512_shuffle_epi8(tab, _mm512_srli_epi64(hi, 60));
-	__m512i t = _mm512_ternarylogic_epi64(lo, hi, _mm512_slli_epi64(hi, 1), 0x96);
+	__m512i u = _mm512_xor_si512(hi, _mm512_slli_epi64(hi, 1));
+	__m512i w = _mm512_shuffle_epi8(tab, _mm512_srli_epi64(u, 61));
 
-	t = _mm512_ternarylogic_epi64(t, _mm512_slli_epi64(hi, 3), _mm512_slli_epi64(hi, 4), 0x96);
-	return _mm512_xor_si512(t, w);
+	return _mm512_xor_si512(_mm512_ternarylogic_epi64(lo, u, _mm512_slli_epi64(u, 3), 0x96), w);
 }
 
 T_AVX512VP static inline __m512i mul8c(__m512i e, __m512i c, __m512i tab)
@@ -474,6 +474,23 @@ T_AVX512VP static void pmul_avx512(uint64_t *a, const uint64_t *b, size_t n)
 	if (t < n)
 		pmul_pclmul(a + t, b + t, n - t);
 }
+
+T_AVX512VP static void pmul_acc_avx512(uint64_t *acc, const uint64_t *a, const uint64_t *b,
+				       size_t n)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	size_t t = 0;
+
+	for (; t + 8 <= n; t += 8) {
+		__m512i va = _mm512_loadu_si512(a + t);
+		__m512i vb = _mm512_loadu_si512(b + t);
+
+		_mm512_storeu_si512(acc + t, _mm512_xor_si512(_mm512_loadu_si512(acc + t),
+							      mul8v(va, vb, tab)));
+	}
+	for (; t < n; t++)
+		acc[t] ^= mul_pclmul(a[t], b[t]);
+}
 #endif /* TFQKD_X86 */
 
 static void kern_fwd(const struct gf2x_plan *p, uint64_t *a, uint64_t *e, size_t h, uint64_t c)
@@ -541,6 +558,19 @@ void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b)
 	default:
 		pmul_soft(a, b, p->n);
 	}
+}
+
+void gf2x_pointmul_acc(const struct gf2x_plan *p, uint64_t *acc, uint64_t *a,
+		       const uint64_t *b)
+{
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL) {
+		pmul_acc_avx512(acc, a, b, p->n);
+		return;
+	}
+#endif
+	gf2x_pointmul(p, a, b);
+	gf2x_xor(p, acc, a);
 }
 
 /* ---- transform ---- */
@@ -619,11 +649,27 @@ struct gf2x_rec {
 	struct gf2x_op *ops;
 	unsigned n, max;
 	int overflow;
+	/*
+	 * Strip mode (ops == NULL): the conversion runs on a strip of @sw words of every
+	 * row of a row-wise step whose rows lie @stride words apart, starting at @base. The
+	 * recursion sees rows of @sw words packed back to back (a virtual layout inside the
+	 * real one); rxor() maps every virtual row to its real place.
+	 */
+	size_t sw, stride;
 };
 
 static void rxor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *dst,
 		 const uint64_t *src, size_t n)
 {
+	if (rec && !rec->ops) {	/* strip mode: whole virtual rows of rec->sw words */
+		size_t d = (size_t)(dst - rec->base) / rec->sw;
+		size_t s = (size_t)(src - rec->base) / rec->sw;
+
+		for (size_t i = 0; i < n / rec->sw; i++)
+			xor_into(p, (uint64_t *)rec->base + (d + i) * rec->stride,
+				 rec->base + (s + i) * rec->stride, rec->sw);
+		return;
+	}
 	if (rec) {
 		if (rec->n == rec->max) {
 			rec->overflow = 1;
@@ -653,9 +699,23 @@ static unsigned tpow(unsigned l)
  * further. The division runs from the top: row d - (A - B) += row d for d >= A, in chunks
  * of A - B rows (a chunk's targets lie below it).
  */
+static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W, size_t len);
+static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		     unsigned l, size_t W);
+
+/*
+ * With @leaf set, every block of 2^T rows is converted (conv_fwd()) as soon as its
+ * expansion is complete, while it is still in the cache (used on data larger than the
+ * L2 cache; the blocks are independent, so the order does not change the result).
+ */
 static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f, unsigned l,
-		   unsigned T, size_t W, size_t len)
+		   unsigned T, size_t W, size_t len, int leaf)
 {
+	if (leaf && l == T) {
+		conv_fwd(p, rec, f, T, W, len);
+		return;
+	}
 	for (; l > T && len; l--) {
 		size_t A = (size_t)1 << (l - 1), dist, top;
 
@@ -668,23 +728,28 @@ static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 			rxor(p, rec, f + (lo - dist) * W, f + lo * W, (top - lo) * W);
 			top = lo;
 		}
-		taylor(p, rec, f + A * W, l - 1, T, W, len - A);
+		taylor(p, rec, f + A * W, l - 1, T, W, len - A, leaf);
 		len = A;
 	}
+	if (leaf && len)
+		conv_fwd(p, rec, f, T, W, len);
 }
 
 /* the inverse of taylor(): steps in the opposite order */
 static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		       unsigned l, unsigned T, size_t W)
+		       unsigned l, unsigned T, size_t W, int leaf)
 {
 	size_t A, dist;
 
-	if (l <= T)
+	if (l <= T) {	/* with @leaf: the block of 2^T rows, converted first */
+		if (leaf)
+			conv_inv(p, rec, f, T, W);
 		return;
+	}
 	A = (size_t)1 << (l - 1);
 	dist = A - ((size_t)1 << (l - 1 - T));
-	taylor_inv(p, rec, f, l - 1, T, W);
-	taylor_inv(p, rec, f + A * W, l - 1, T, W);
+	taylor_inv(p, rec, f, l - 1, T, W, leaf);
+	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf);
 	for (size_t lo = A; lo < 2 * A; lo += dist)
 		rxor(p, rec, f + (lo - dist) * W, f + lo * W,
 		     (2 * A - lo < dist ? 2 * A - lo : dist) * W);
@@ -713,11 +778,13 @@ T_AVX512VP static inline void transpose8(__m512i r[8])
 	const __m512i i1 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
 	__m512i t[8], u[8];
 
+	_Pragma("GCC unroll 8")
 	for (int i = 0; i < 4; i++) {
 		t[2 * i] = _mm512_unpacklo_epi64(r[2 * i], r[2 * i + 1]);
 		t[2 * i + 1] = _mm512_unpackhi_epi64(r[2 * i], r[2 * i + 1]);
 	}
 	/* u[0]: column 0|4 of rows 0-3, u[1]: 2|6, u[2]: 1|5, u[3]: 3|7; u[4..7]: rows 4-7 */
+	_Pragma("GCC unroll 8")
 	for (int g = 0; g < 2; g++) {
 		u[4 * g + 0] = _mm512_permutex2var_epi64(t[4 * g + 0], i0, t[4 * g + 2]);
 		u[4 * g + 1] = _mm512_permutex2var_epi64(t[4 * g + 0], i1, t[4 * g + 2]);
@@ -775,6 +842,73 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 	prog_run_generic(ops, nops, f, nb);
 }
 
+/*
+ * The row-wise steps of a conversion whose data exceed the L2 cache run on column strips
+ * of about GF2X_STRIP_WORDS words in all (at least GF2X_STRIP_MIN words per row): every
+ * XOR pass of the step over a strip then stays in the cache hierarchy, instead of each
+ * pass streaming the whole array from memory. The order of the XORs within a column is
+ * unchanged, so the result is the same. (Rows a large power of two apart share their
+ * cache sets, so a strip of many rows lives mostly in L3; narrow strips meant for L1 were
+ * measured slower for that reason.)
+ */
+#define GF2X_STRIP_WORDS ((size_t)1 << 17)
+#define GF2X_STRIP_MIN ((size_t)256)
+
+/* width of the strips for a step on 2^l rows of W words, or 0 for no strips */
+static size_t strip_width(const struct gf2x_rec *rec, unsigned l, size_t W)
+{
+	size_t sw;
+
+	if (rec || W << l <= GF2X_STRIP_WORDS)
+		return 0;
+	sw = GF2X_STRIP_WORDS >> l;
+	if (sw < GF2X_STRIP_MIN)
+		sw = GF2X_STRIP_MIN;
+	return sw < W && W % sw == 0 ? sw : 0;
+}
+
+static void conv_fwd_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+			  unsigned l, size_t W, size_t len)
+{
+	size_t sw = strip_width(rec, l, W);
+
+	if (!sw) {
+		conv_fwd(p, rec, f, l, W, len);
+		return;
+	}
+	for (size_t c = 0; c < W; c += sw) {
+		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
+
+		conv_fwd(p, &st, f + c, l, sw, len);
+	}
+}
+
+static void conv_inv_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+			  unsigned l, size_t W)
+{
+	size_t sw = strip_width(rec, l, W);
+
+	if (!sw) {
+		conv_inv(p, rec, f, l, W);
+		return;
+	}
+	for (size_t c = 0; c < W; c += sw) {
+		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
+
+		conv_inv(p, &st, f + c, l, sw);
+	}
+}
+
+/*
+ * Convert the blocks of 2^T rows inside the Taylor expansion (see taylor()) when the data
+ * exceed the L2 cache and the blocks are not the recorded-program blocks (those run eight
+ * at a time).
+ */
+static int leaf_blocks(const struct gf2x_rec *rec, unsigned l, unsigned T, size_t W)
+{
+	return !rec && W << l > GF2X_STRIP_WORDS && !(W == 1 && T == GF2X_PROG_L);
+}
+
 /* monomial -> novel basis, 2^l rows of W words, rows >= len zero */
 static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		     unsigned l, size_t W, size_t len)
@@ -786,14 +920,19 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 		return;	/* X_0 = 1, X_1 = z */
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	taylor(p, rec, f, l, T, W, len);
 	nb = (len + bs - 1) >> T;	/* r_b = 0 for b >= nb */
-	if (!rec && W == 1 && T == GF2X_PROG_L)
-		prog_run(p, p->prog_fwd, p->nprog_fwd, f, nb);
-	else
-		for (size_t b = 0; b < nb; b++)
-			conv_fwd(p, rec, f + b * bs * W, T, W, b + 1 < nb ? bs : len - b * bs);
-	conv_fwd(p, rec, f, l - T, W << T, nb);
+	if (leaf_blocks(rec, l, T, W)) {
+		taylor(p, rec, f, l, T, W, len, 1);	/* converts the blocks too */
+	} else {
+		taylor(p, rec, f, l, T, W, len, 0);
+		if (!rec && W == 1 && T == GF2X_PROG_L)
+			prog_run(p, p->prog_fwd, p->nprog_fwd, f, nb);
+		else
+			for (size_t b = 0; b < nb; b++)
+				conv_fwd(p, rec, f + b * bs * W, T, W,
+					 b + 1 < nb ? bs : len - b * bs);
+	}
+	conv_fwd_rows(p, rec, f, l - T, W << T, nb);
 }
 
 /* novel -> monomial basis */
@@ -807,21 +946,25 @@ static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 		return;
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	conv_inv(p, rec, f, l - T, W << T);
+	conv_inv_rows(p, rec, f, l - T, W << T);
+	if (leaf_blocks(rec, l, T, W)) {
+		taylor_inv(p, rec, f, l, T, W, 1);	/* converts the blocks too */
+		return;
+	}
 	if (!rec && W == 1 && T == GF2X_PROG_L)
 		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
 	else
 		for (size_t b = 0; b < ((size_t)1 << (l - T)); b++)
 			conv_inv(p, rec, f + b * bs * W, T, W);
-	taylor_inv(p, rec, f, l, T, W);
+	taylor_inv(p, rec, f, l, T, W, 0);
 }
 
 /* record the conversion programs of one block of 2^GF2X_PROG_L words */
 static int record_progs(struct gf2x_plan *p)
 {
 	uint64_t dummy[PROG_WORDS];
-	struct gf2x_rec rf = { dummy, p->prog_fwd, 0, GF2X_PROG_MAX, 0 };
-	struct gf2x_rec ri = { dummy, p->prog_inv, 0, GF2X_PROG_MAX, 0 };
+	struct gf2x_rec rf = { .base = dummy, .ops = p->prog_fwd, .max = GF2X_PROG_MAX };
+	struct gf2x_rec ri = { .base = dummy, .ops = p->prog_inv, .max = GF2X_PROG_MAX };
 
 	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
 	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1);
@@ -831,6 +974,16 @@ static int record_progs(struct gf2x_plan *p)
 }
 
 /* ---- butterflies (novel basis -> values) ---- */
+
+/*
+ * A point-wise product still to be made (gf2x_inv_mul()): the input of the inverse
+ * transform at global index i is a[i] b[i], plus f[i] if @acc. The AVX-512 inverse makes
+ * it when it loads a 64-word block, saving a pass over the arrays. a may be f.
+ */
+struct gf2x_pend {
+	const uint64_t *a, *b;
+	int acc;
+};
 
 #if TFQKD_X86
 #define BF_FWD(x, y, t) do {						\
@@ -848,89 +1001,198 @@ T_AVX512VP static inline __m512i bcast(uint64_t v)
 }
 
 /*
- * All six levels of a block of 64 words at offset @off (a multiple of 64) in registers:
- * levels 6-4 between whole registers (one twiddle per block), then after an 8x8 transpose
- * (lane i of register j = word j of the 8-word block i) levels 3-1 with per-lane twiddles
- * tw(base) + tw(lane pattern) (tw is XOR-linear).
+ * All six levels of @nb consecutive blocks of 64 words at offset @off (a multiple of 64)
+ * in registers: levels 6-4 between whole registers (one twiddle per block), then after an
+ * 8x8 transpose (lane i of register j = word j of the 8-word block i) levels 3-1 with
+ * per-lane twiddles tw(base) + tw(lane pattern) (tw is XOR-linear). Every step runs on
+ * all blocks before the next one: the blocks are independent, so two of them hide the
+ * latency of the chain of products through the six levels.
  */
-T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+#define BF64_MAX 2
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t;
+	__m512i c[BF64_MAX][8], t;
 
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	t = bcast(twiddle(p, off >> 6));
-	for (int j = 0; j < 4; j++)
-		BF_FWD(c[j], c[j + 4], t);
-	for (int q = 0; q < 2; q++) {
-		t = bcast(twiddle(p, (off >> 5) | q));
-		for (int j = 0; j < 2; j++)
-			BF_FWD(c[4 * q + j], c[4 * q + j + 2], t);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 8; j++)
+			c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		t = bcast(twiddle(p, (off >> 6) + b));
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 4; j++)
+			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
-	for (int q = 0; q < 4; q++) {
-		t = bcast(twiddle(p, (off >> 4) | q));
-		BF_FWD(c[2 * q], c[2 * q + 1], t);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 2; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 2; j++)
+				BF_FWD(c[b][4 * q + j], c[b][4 * q + j + 2], t);
+		}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 4; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
+			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		transpose8(c[b]);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
+				     _mm512_loadu_si512(p->bc[0]));
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 4; j++)
+			BF_FWD(c[b][j], c[b][j + 4], t);
 	}
-	transpose8(c);
-	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
-	for (int j = 0; j < 4; j++)
-		BF_FWD(c[j], c[j + 4], t);
-	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
 
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
-	BF_FWD(c[0], c[2], t);
-	BF_FWD(c[1], c[3], t);
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
-	BF_FWD(c[4], c[6], t);
-	BF_FWD(c[5], c[7], t);
-	for (int q = 0; q < 4; q++) {
-		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
-		BF_FWD(c[2 * q], c[2 * q + 1], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+		BF_FWD(c[b][0], c[b][2], t);
+		BF_FWD(c[b][1], c[b][3], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+		BF_FWD(c[b][4], c[b][6], t);
+		BF_FWD(c[b][5], c[b][7], t);
 	}
-	transpose8(c);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
+
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 4; q++) {
+			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		transpose8(c[b]);
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 8; j++)
+			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
+	}
 }
 
-T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+__attribute__((always_inline)) T_AVX512VP static inline void
+bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb,
+	      const struct gf2x_pend *pm)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i c[8], t;
+	__m512i c[BF64_MAX][8], t;
 
-	for (int j = 0; j < 8; j++)
-		c[j] = _mm512_loadu_si512(f + 8 * j);
-	transpose8(c);
-	__m512i b2 = bcast(twiddle(p, off >> 2)), b1 = bcast(twiddle(p, off >> 1));
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		if (pm) {	/* the point-wise product first (see gf2x_inv_mul()) */
+			const uint64_t *a = pm->a + off + 64 * b, *m = pm->b + off + 64 * b;
 
-	for (int q = 0; q < 4; q++) {
-		t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
-		BF_INV(c[2 * q], c[2 * q + 1], t);
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 8; j++) {
+				c[b][j] = mul8v(_mm512_loadu_si512(a + 8 * j),
+						_mm512_loadu_si512(m + 8 * j), tab);
+				if (pm->acc)
+					c[b][j] = _mm512_xor_si512(
+						c[b][j], _mm512_loadu_si512(f + 64 * b + 8 * j));
+			}
+		} else {
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 8; j++)
+				c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
+		}
+		transpose8(c[b]);
 	}
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
-	BF_INV(c[0], c[2], t);
-	BF_INV(c[1], c[3], t);
-	t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
-	BF_INV(c[4], c[6], t);
-	BF_INV(c[5], c[7], t);
-	t = _mm512_xor_si512(bcast(twiddle(p, off >> 3)), _mm512_loadu_si512(p->bc[0]));
-	for (int j = 0; j < 4; j++)
-		BF_INV(c[j], c[j + 4], t);
-	transpose8(c);
-	for (int q = 0; q < 4; q++) {
-		t = bcast(twiddle(p, (off >> 4) | q));
-		BF_INV(c[2 * q], c[2 * q + 1], t);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		__m512i b1 = bcast(twiddle(p, (off + 64 * b) >> 1));
+
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 4; q++) {
+			t = _mm512_xor_si512(b1, _mm512_loadu_si512(p->bc[3 + q]));
+			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
+		}
 	}
-	for (int q = 0; q < 2; q++) {
-		t = bcast(twiddle(p, (off >> 5) | q));
-		for (int j = 0; j < 2; j++)
-			BF_INV(c[4 * q + j], c[4 * q + j + 2], t);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		__m512i b2 = bcast(twiddle(p, (off + 64 * b) >> 2));
+
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[1]));
+		BF_INV(c[b][0], c[b][2], t);
+		BF_INV(c[b][1], c[b][3], t);
+		t = _mm512_xor_si512(b2, _mm512_loadu_si512(p->bc[2]));
+		BF_INV(c[b][4], c[b][6], t);
+		BF_INV(c[b][5], c[b][7], t);
 	}
-	t = bcast(twiddle(p, off >> 6));
-	for (int j = 0; j < 4; j++)
-		BF_INV(c[j], c[j + 4], t);
-	for (int j = 0; j < 8; j++)
-		_mm512_storeu_si512(f + 8 * j, c[j]);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		t = _mm512_xor_si512(bcast(twiddle(p, (off + 64 * b) >> 3)),
+				     _mm512_loadu_si512(p->bc[0]));
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 4; j++)
+			BF_INV(c[b][j], c[b][j + 4], t);
+	}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		transpose8(c[b]);
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 4; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 4) | q));
+			BF_INV(c[b][2 * q], c[b][2 * q + 1], t);
+		}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++)
+		_Pragma("GCC unroll 8")
+		for (int q = 0; q < 2; q++) {
+			t = bcast(twiddle(p, ((off + 64 * b) >> 5) | q));
+			_Pragma("GCC unroll 8")
+			for (int j = 0; j < 2; j++)
+				BF_INV(c[b][4 * q + j], c[b][4 * q + j + 2], t);
+		}
+	_Pragma("GCC unroll 8")
+	for (int b = 0; b < nb; b++) {
+		t = bcast(twiddle(p, (off >> 6) + b));
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 4; j++)
+			BF_INV(c[b][j], c[b][j + 4], t);
+		_Pragma("GCC unroll 8")
+		for (int j = 0; j < 8; j++)
+			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
+	}
+}
+
+T_AVX512VP static void bfly64_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	bfly64_fwd_nb(p, f, off, 1);
+}
+
+T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off,
+				       const struct gf2x_pend *pm)
+{
+	bfly64_inv_nb(p, f, off, 1, pm);
+}
+
+/* two neighbouring blocks of 64 words (@off a multiple of 128) */
+T_AVX512VP static void bfly128_fwd_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off)
+{
+	bfly64_fwd_nb(p, f, off, 2);
+}
+
+T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f, size_t off,
+					const struct gf2x_pend *pm)
+{
+	bfly64_inv_nb(p, f, off, 2, pm);
 }
 #endif
 
@@ -939,8 +1201,17 @@ T_AVX512VP static void bfly64_inv_avx512(const struct gf2x_plan *p, uint64_t *f,
  * Two levels in one pass over a block of 4q words (q a multiple of 8): level l on the
  * halves with twiddle c1, then level l-1 on each half (c2a, c2b).
  */
-T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
-				   uint64_t c2b)
+/*
+ * The first block of a level (offset 0) has the twiddle tw(0) = 0: with @zero set, c1
+ * and c2a are 0 and those butterflies are plain XORs (x += 0 y; y += x). At the top
+ * level of a transform that is every butterfly, and over all levels about 2 of every k
+ * products of a 2^k-point transform.
+ */
+#define BF_FWD0(x, y) (y = _mm512_xor_si512(y, x))
+#define BF_INV0(x, y) (y = _mm512_xor_si512(y, x))
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+fwd4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
@@ -950,10 +1221,38 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
 		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
 
-		BF_FWD(x0, x2, t1);
-		BF_FWD(x1, x3, t1);
-		BF_FWD(x0, x1, ta);
-		BF_FWD(x2, x3, tb);
+		if (zero) {
+			BF_FWD0(x0, x2);
+			BF_FWD0(x1, x3);
+			BF_FWD0(x0, x1);
+			BF_FWD(x2, x3, tb);
+		} else {
+			/*
+			 * x0 and x2 are not multiplied at the second level, so t1 x2 stays
+			 * unreduced: x0 += t1 x2 + ta x1' and x2 += x0 + t1 x2 + tb x3' take
+			 * one reduction each (the reduction is linear), three instead of four.
+			 */
+			__m512i p1e = _mm512_clmulepi64_epi128(x2, t1, 0x00);
+			__m512i p1o = _mm512_clmulepi64_epi128(x2, t1, 0x11);
+			__m512i s0e, s0o, s2e, s2o, x0n, x2n;
+
+			x1 = _mm512_xor_si512(x1, mul8v(x3, t1, tab));
+			x3 = _mm512_xor_si512(x3, x1);
+			s0e = _mm512_xor_si512(p1e, _mm512_clmulepi64_epi128(x1, ta, 0x00));
+			s0o = _mm512_xor_si512(p1o, _mm512_clmulepi64_epi128(x1, ta, 0x11));
+			s2e = _mm512_xor_si512(p1e, _mm512_clmulepi64_epi128(x3, tb, 0x00));
+			s2o = _mm512_xor_si512(p1o, _mm512_clmulepi64_epi128(x3, tb, 0x11));
+			x0n = _mm512_xor_si512(x0, red8(_mm512_unpacklo_epi64(s0e, s0o),
+							_mm512_unpackhi_epi64(s0e, s0o), tab));
+			x2n = _mm512_ternarylogic_epi64(x2, x0,
+							red8(_mm512_unpacklo_epi64(s2e, s2o),
+							     _mm512_unpackhi_epi64(s2e, s2o), tab),
+							0x96);
+			x0 = x0n;
+			x2 = x2n;
+			x1 = _mm512_xor_si512(x1, x0);
+			x3 = _mm512_xor_si512(x3, x2);
+		}
 		_mm512_storeu_si512(f + t, x0);
 		_mm512_storeu_si512(f + q + t, x1);
 		_mm512_storeu_si512(f + 2 * q + t, x2);
@@ -961,8 +1260,8 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 	}
 }
 
-T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
-				   uint64_t c2b)
+__attribute__((always_inline)) T_AVX512VP static inline void
+inv4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
@@ -972,15 +1271,59 @@ T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
 		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
 
-		BF_INV(x0, x1, ta);
-		BF_INV(x2, x3, tb);
-		BF_INV(x0, x2, t1);
-		BF_INV(x1, x3, t1);
+		if (zero) {
+			BF_INV(x2, x3, tb);
+			BF_INV0(x0, x1);
+			BF_INV0(x0, x2);
+			BF_INV0(x1, x3);
+		} else {
+			/*
+			 * x0 += ta x1' and x2 += tb x3' are only added before the next
+			 * products: x2'' = x2 + x0 + ta x1' + tb x3' (the multiplicand of the
+			 * second level) and x0'' = x0 + ta x1' + t1 x2'' take one reduction
+			 * each (the reduction is linear): three reductions per four products.
+			 */
+			__m512i pae, pao, se, so;
+
+			x1 = _mm512_xor_si512(x1, x0);
+			x3 = _mm512_xor_si512(x3, x2);
+			pae = _mm512_clmulepi64_epi128(x1, ta, 0x00);
+			pao = _mm512_clmulepi64_epi128(x1, ta, 0x11);
+			se = _mm512_xor_si512(pae, _mm512_clmulepi64_epi128(x3, tb, 0x00));
+			so = _mm512_xor_si512(pao, _mm512_clmulepi64_epi128(x3, tb, 0x11));
+			x2 = _mm512_ternarylogic_epi64(x2, x0,
+						       red8(_mm512_unpacklo_epi64(se, so),
+							    _mm512_unpackhi_epi64(se, so), tab),
+						       0x96);
+			se = _mm512_xor_si512(pae, _mm512_clmulepi64_epi128(x2, t1, 0x00));
+			so = _mm512_xor_si512(pao, _mm512_clmulepi64_epi128(x2, t1, 0x11));
+			x0 = _mm512_xor_si512(x0, red8(_mm512_unpacklo_epi64(se, so),
+						       _mm512_unpackhi_epi64(se, so), tab));
+			BF_INV(x1, x3, t1);
+		}
 		_mm512_storeu_si512(f + t, x0);
 		_mm512_storeu_si512(f + q + t, x1);
 		_mm512_storeu_si512(f + 2 * q + t, x2);
 		_mm512_storeu_si512(f + 3 * q + t, x3);
 	}
+}
+
+T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	if (!c1 && !c2a)
+		fwd4_body(f, q, 0, 0, c2b, 1);
+	else
+		fwd4_body(f, q, c1, c2a, c2b, 0);
+}
+
+T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
+				   uint64_t c2b)
+{
+	if (!c1 && !c2a)
+		inv4_body(f, q, 0, 0, c2b, 1);
+	else
+		inv4_body(f, q, c1, c2a, c2b, 0);
 }
 #endif
 
@@ -1008,6 +1351,11 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 
 		fwd4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
 			    twiddle(p, (off + h) >> (l - 1)));
+		if (l == 8) {
+			bfly128_fwd_avx512(p, f, off);
+			bfly128_fwd_avx512(p, f + 128, off + 128);
+			return;
+		}
 		for (int i = 0; i < 4; i++)
 			fft_fwd(p, f + i * q, l - 2, off + i * q, q);
 		return;
@@ -1020,11 +1368,19 @@ static void fft_fwd(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 		/* upper half zero: the butterfly copies the lower half into it */
 		memcpy(f + h, f, len * sizeof(*f));
 	}
+#if TFQKD_X86
+	if (l == 7 && p->isa == GF2X_AVX512_VPCLMUL) {
+		bfly128_fwd_avx512(p, f, off);
+		return;
+	}
+#endif
 	fft_fwd(p, f, l - 1, off, len);
 	fft_fwd(p, f + h, l - 1, off + h, len);
 }
 
-static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off)
+/* @pm (AVX-512 and l >= 6 only, else NULL): see struct gf2x_pend */
+static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t off,
+		    const struct gf2x_pend *pm)
 {
 	size_t h;
 
@@ -1032,7 +1388,7 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 		return;
 #if TFQKD_X86
 	if (l == 6 && p->isa == GF2X_AVX512_VPCLMUL) {
-		bfly64_inv_avx512(p, f, off);
+		bfly64_inv_avx512(p, f, off, pm);
 		return;
 	}
 #endif
@@ -1041,15 +1397,27 @@ static void fft_inv(const struct gf2x_plan *p, uint64_t *f, unsigned l, size_t o
 	if (l >= 8 && p->isa == GF2X_AVX512_VPCLMUL) {
 		size_t q = h >> 1;
 
-		for (int i = 0; i < 4; i++)
-			fft_inv(p, f + i * q, l - 2, off + i * q);
+		if (l == 8) {
+			bfly128_inv_avx512(p, f, off, pm);
+			bfly128_inv_avx512(p, f + 128, off + 128, pm);
+		} else {
+			for (int i = 0; i < 4; i++)
+				fft_inv(p, f + i * q, l - 2, off + i * q, pm);
+		}
 		inv4_avx512(f, q, twiddle(p, off >> l), twiddle(p, off >> (l - 1)),
 			    twiddle(p, (off + h) >> (l - 1)));
 		return;
 	}
 #endif
-	fft_inv(p, f, l - 1, off);
-	fft_inv(p, f + h, l - 1, off + h);
+#if TFQKD_X86
+	if (l == 7 && p->isa == GF2X_AVX512_VPCLMUL)
+		bfly128_inv_avx512(p, f, off, pm);
+	else
+#endif
+	{
+		fft_inv(p, f, l - 1, off, pm);
+		fft_inv(p, f + h, l - 1, off + h, pm);
+	}
 	kern_inv(p, f, f + h, h, twiddle(p, off >> l));
 }
 
@@ -1063,8 +1431,28 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len)
 
 void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
 {
-	fft_inv(p, f, p->k, 0);
+	fft_inv(p, f, p->k, 0, NULL);
 	conv_inv(p, NULL, f, p->k, 1);
+}
+
+void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
+		  int acc)
+{
+	struct gf2x_pend pm = { a, b, acc };
+
+	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 6) {
+		fft_inv(p, f, p->k, 0, &pm);
+		conv_inv(p, NULL, f, p->k, 1);
+		return;
+	}
+	if (acc) {
+		gf2x_pointmul_acc(p, f, a, b);
+	} else {
+		gf2x_pointmul(p, a, b);
+		if (f != a)
+			memcpy(f, a, p->n * sizeof(*f));
+	}
+	gf2x_inv(p, f);
 }
 
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
@@ -1072,11 +1460,31 @@ void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
 	xor_into(p, dst, src, p->n);
 }
 
-void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits)
+#if TFQKD_X86
+/* words [0, nw) of @src to chunks [0, 2 nw) of @dst: zero extension of 32-bit halves */
+T_AVX512VP static size_t chunk32_avx512(uint64_t *dst, const uint64_t *src, size_t nw)
 {
-	size_t nw = nbits / 64, i;
+	size_t i = 0;
 
-	for (i = 0; i < nw; i++) {
+	for (; i + 4 <= nw; i += 4)
+		_mm512_storeu_si512(dst + 2 * i, _mm512_cvtepu32_epi64(
+					    _mm256_loadu_si256((const __m256i *)(src + i))));
+	return i;
+}
+#endif
+
+void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
+		  size_t nbits)
+{
+	size_t nw = nbits / 64, i = 0;
+
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL)
+		i = chunk32_avx512(dst, src, nw);
+#else
+	(void)p;
+#endif
+	for (; i < nw; i++) {
 		dst[2 * i] = src[i] & 0xffffffffULL;
 		dst[2 * i + 1] = src[i] >> 32;
 	}
@@ -1130,8 +1538,8 @@ int tfqkd_gf2x_mul_cpu(uint64_t *c, const uint64_t *a, size_t abits, const uint6
 	fb = malloc(plan.n * sizeof(*fb));
 	if (!fa || !fb)
 		goto out;
-	gf2x_chunk32(fa, a, abits);
-	gf2x_chunk32(fb, b, bbits);
+	gf2x_chunk32(&plan, fa, a, abits);
+	gf2x_chunk32(&plan, fb, b, bbits);
 	gf2x_fwd(&plan, fa, la);
 	gf2x_fwd(&plan, fb, lb);
 	gf2x_pointmul(&plan, fa, fb);

@@ -66,14 +66,25 @@ void gf2x_plan_destroy(struct gf2x_plan *p);
 void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
 /* Inverse transform in place. */
 void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
+/*
+ * Inverse transform of f[i] + a[i] b[i] (@acc set) or of a[i] b[i] (f may be a), into f:
+ * the point-wise product and the inverse in one, saving a pass where the ISA allows
+ * (a may be used as scratch).
+ */
+void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
+		  int acc);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
 
+/* acc[i] ^= a[i] * b[i], i < p->n, in one pass (a may be used as scratch). */
+void gf2x_pointmul_acc(const struct gf2x_plan *p, uint64_t *acc, uint64_t *a,
+		       const uint64_t *b);
 /* dst[i] ^= src[i], i < p->n. */
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
 
 /* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
-void gf2x_chunk32(uint64_t *dst, const uint64_t *src, size_t nbits);
+void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
+		  size_t nbits);
 
 /* Largest proper submask of k (0 if k is a power of two). */
 static inline unsigned gf2x_jmax(unsigned k)

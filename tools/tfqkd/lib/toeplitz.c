@@ -238,8 +238,8 @@ static inline uint64_t window64(const uint64_t *src, long long pos, size_t lim)
  * dst (ceil(nbits/32) words) = 32-bit chunks of bits [pos, pos + nbits) of @src, bits
  * outside [0, lim) read as zero
  */
-static void chunk32_at(uint64_t *dst, const uint64_t *src, long long pos, size_t nbits,
-		       size_t lim)
+static void chunk32_at(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
+		       long long pos, size_t nbits, size_t lim)
 {
 	size_t nc = (nbits + 31) / 32, i = 0;
 	long long end = pos + (long long)nbits;
@@ -247,9 +247,20 @@ static void chunk32_at(uint64_t *dst, const uint64_t *src, long long pos, size_t
 	if (end < (long long)lim)
 		lim = (size_t)(end > 0 ? end : 0);
 	if (pos >= 0 && pos % 64 == 0) {	/* aligned: whole words */
-		gf2x_chunk32(dst, src + pos / 64, lim > (size_t)pos ? lim - (size_t)pos : 0);
+		gf2x_chunk32(p, dst, src + pos / 64, lim > (size_t)pos ? lim - (size_t)pos : 0);
 		i = lim > (size_t)pos ? (lim - (size_t)pos + 31) / 32 : 0;
 	} else {
+		if (pos >= 0) {
+			/* whole windows inside [0, lim): two source words each, no checks */
+			size_t w = (size_t)pos / 64, sh = (size_t)pos % 64;
+
+			for (; i + 2 <= nc && (size_t)pos + 32 * i + 64 <= lim; i += 2, w++) {
+				uint64_t v = src[w] >> sh | src[w + 1] << (64 - sh);
+
+				dst[i] = v & 0xffffffffULL;
+				dst[i + 1] = v >> 32;
+			}
+		}
 		for (; i + 2 <= nc; i += 2) {
 			uint64_t v = window64(src, pos + 32 * (long long)i, lim);
 
@@ -277,11 +288,12 @@ static void *pa_work(void *arg)
 	if (pa->q == 1) {
 		/* one block: the seed and the input transforms (split over two threads) */
 		if (j->id == 0) {
-			chunk32_at(pa->buf[0].fa, j->seed, 0, pa->m + pa->w - 1, pa->n + pa->m - 1);
+			chunk32_at(&pa->plan, pa->buf[0].fa, j->seed, 0, pa->m + pa->w - 1,
+				   pa->n + pa->m - 1);
 			gf2x_fwd(&pa->plan, pa->buf[0].fa, pa->la);
 		}
 		if (j->id == 1 || j->nthreads == 1) {
-			chunk32_at(pa->buf[0].fb, j->in, 0, pa->w, pa->n);
+			chunk32_at(&pa->plan, pa->buf[0].fb, j->in, 0, pa->w, pa->n);
 			gf2x_fwd(&pa->plan, pa->buf[0].fb, pa->lb);
 		}
 		return NULL;
@@ -289,19 +301,21 @@ static void *pa_work(void *arg)
 	for (size_t q = j->id; q < pa->q; q += j->nthreads) {
 		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
 
-		chunk32_at(b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
+		chunk32_at(&pa->plan, b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
 			   pa->n + pa->m - 1);
-		chunk32_at(b->fb, j->in, j0, pa->w, pa->n);
+		chunk32_at(&pa->plan, b->fb, j->in, j0, pa->w, pa->n);
 		gf2x_fwd(&pa->plan, b->fa, pa->la);
 		gf2x_fwd(&pa->plan, b->fb, pa->lb);
-		gf2x_pointmul(&pa->plan, b->fa, b->fb);
+		if (j->nthreads == 1 && q + 1 == pa->q)
+			break;	/* the last product: made by gf2x_inv_mul() */
 		if (q == j->id) {	/* the first product of this thread */
 			uint64_t *t = b->acc;
 
+			gf2x_pointmul(&pa->plan, b->fa, b->fb);
 			b->acc = b->fa;
 			b->fa = t;
 		} else {
-			gf2x_xor(&pa->plan, b->acc, b->fa);
+			gf2x_pointmul_acc(&pa->plan, b->acc, b->fa, b->fb);
 		}
 	}
 	return NULL;
@@ -332,14 +346,18 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 			pa_work(&job[i]);	/* no thread: do its share here */
 	}
 	if (pa->q == 1) {
-		gf2x_pointmul(&pa->plan, pa->buf[0].fa, pa->buf[0].fb);
 		res = pa->buf[0].fa;
+		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0);
+	} else if (nt == 1) {
+		/* the last block's transforms are left in fa and fb by pa_work() */
+		res = pa->buf[0].acc;
+		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1);
 	} else {
 		for (unsigned i = 1; i < nt; i++)
 			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
 		res = pa->buf[0].acc;
+		gf2x_inv(&pa->plan, res);
 	}
-	gf2x_inv(&pa->plan, res);
 
 	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1 */
 	ow = (pa->m + 63) / 64;

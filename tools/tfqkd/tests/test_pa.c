@@ -270,6 +270,39 @@ TEST(medium_blocks_all_paths)
 }
 
 /*
+ * A transform of 2^18 points (2 MiB per buffer, above the size from which the row-wise
+ * steps of the basis conversion run on column strips and the blocks of 2^16 words are
+ * converted inside the Taylor expansion), with and without AVX-512.
+ */
+TEST(large_transform_strips)
+{
+	static const unsigned masks[] = { TFQKD_CPU_PCLMUL, TFQKD_CPU_ALL };
+	size_t n = 4000003, m = 131, ow = (m + 63) / 64;
+	struct tfqkd_xrng r;
+
+	tfqkd_xrng_seed(&r, 16);
+	uint64_t *s = random_vec(&r, n + m - 1), *x = random_vec(&r, n);
+	uint64_t *want = malloc(ow * 8), *got = malloc(ow * 8);
+
+	naive_words(n, m, s, x, want);
+	for (size_t k = 0; k < sizeof(masks) / sizeof(masks[0]); k++) {
+		struct tfqkd_pa *pa;
+
+		ASSERT_EQ(0, tfqkd_pa_new_blocks(&pa, n, m, masks[k], 1));
+		memset(got, 0xa5, ow * 8);
+		ASSERT_EQ(0, tfqkd_pa_hash(pa, s, x, got));
+		ASSERT_EQ(0, memcmp(want, got, ow * 8)) {
+			TH_LOG("cpu mask %#x", masks[k]);
+		}
+		tfqkd_pa_free(pa);
+	}
+	free(s);
+	free(x);
+	free(want);
+	free(got);
+}
+
+/*
  * Several threads: one column block (seed and input transforms in two threads), two and
  * five blocks with 2, 3 and 8 threads (more threads than blocks), and back to one thread.
  */
