@@ -35,6 +35,8 @@ endif
 # kselftest_harness.h (from linux-source) for the native unit tests; tools/testbed/host-deps
 # installs and unpacks it. Only evaluated by targets that build tests.
 KSFT_DIR ?= $(shell $(TOP)/tools/testbed/host-deps)
+# Include path of the native tests: the harness and the shared test helpers (tools/testlib).
+TEST_INC = -I$(KSFT_DIR) -I$(TOP)/tools/testlib
 
 # Run a list of test programs, each of which prints KTAP on stdout.
 define run_tests

@@ -20,76 +20,17 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-
-struct run {
-	int status;		/* exit status, or -1 */
-	char out[65536];
-	char err[4096];
-	size_t nout, nerr;
-};
+#include "run_program.h"
 
 static const char *program(void)
 {
-	static char path[PATH_MAX];
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (getenv("QKDCTL_BIN"))
-		return getenv("QKDCTL_BIN");
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return "qkdctl";
-	self[n] = 0;
-	snprintf(path, sizeof(path), "%s/../qkdctl", dirname(self));
-	return path;
-}
-
-static size_t slurp(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	lseek(fd, 0, SEEK_SET);
-	while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	close(fd);
-	return n;
+	return test_program("QKDCTL_BIN", "qkdctl");
 }
 
 /* Run the program with the NULL-terminated arguments; stdin from @in if non-NULL. */
 static void run_in(struct run *r, const char *in, const char *const *args)
 {
-	char fo[] = "/tmp/qkdctl-outXXXXXX", fe[] = "/tmp/qkdctl-errXXXXXX";
-	const char *argv[64];
-	int o = mkstemp(fo), e = mkstemp(fe), st;
-	size_t n = 0;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
-	if (o < 0 || e < 0)
-		return;
-	unlink(fo);
-	unlink(fe);
-	argv[n++] = program();
-	while (*args && n < 63)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int i = in ? open(in, O_RDONLY) : open("/dev/null", O_RDONLY);
-
-		dup2(i, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		r->status = WEXITSTATUS(st);
-	r->nout = slurp(o, r->out, sizeof(r->out));
-	r->nerr = slurp(e, r->err, sizeof(r->err));
+	run_program(r, program(), in, args);
 }
 
 static void run(struct run *r, const char *const *args)
@@ -97,27 +38,18 @@ static void run(struct run *r, const char *const *args)
 	run_in(r, NULL, args);
 }
 
-static int lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /* Bad input: exit 2, nothing on stdout, exactly one line "qkdctl: ..." containing @what */
 #define EXPECT_BAD(what, ...) do { \
 	static const char *const a_[] = { __VA_ARGS__, NULL }; \
 	struct run r_; \
 	run(&r_, a_); \
-	if (r_.status != 2 || r_.nout || lines(r_.err) != 1 || !strstr(r_.err, what) || \
+	if (r_.status != 2 || r_.nout || run_lines(r_.err) != 1 || !strstr(r_.err, what) || \
 	    strncmp(r_.err, "qkdctl: ", 8)) \
 		TH_LOG("%s: status %d, stdout %zu bytes, stderr: %s", #__VA_ARGS__, r_.status, \
 		       r_.nout, r_.err); \
 	EXPECT_EQ(2, r_.status); \
 	EXPECT_EQ(0u, r_.nout); \
-	EXPECT_EQ(1, lines(r_.err)); \
+	EXPECT_EQ(1, run_lines(r_.err)); \
 	EXPECT_NE(NULL, strstr(r_.err, what)); \
 	EXPECT_EQ(0, strncmp(r_.err, "qkdctl: ", 8)); \
 } while (0)
@@ -209,7 +141,7 @@ TEST(help_everywhere)
 		}
 		EXPECT_EQ(0, r.status) TH_LOG("%s %s --help", o, cmd ? cmd : "");
 		EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) TH_LOG("%s", r.out);
-		EXPECT_GE(lines(r.out), 3) TH_LOG("%s %s: a description follows", o, cmd ? cmd : "");
+		EXPECT_GE(run_lines(r.out), 3) TH_LOG("%s %s: a description follows", o, cmd ? cmd : "");
 		EXPECT_EQ(0u, r.nerr);
 		/* --help anywhere after the command */
 		if (cmd) {
@@ -363,7 +295,7 @@ TEST(valid_arguments_reach_the_kernel)
 		if (!driver) {
 			EXPECT_EQ(3, r.status) TH_LOG("%s: %s", cmds[i][0], r.err);
 			EXPECT_NE(NULL, strstr(r.err, "is the qkdchip module loaded?"));
-			EXPECT_EQ(1, lines(r.err));
+			EXPECT_EQ(1, run_lines(r.err));
 		}
 	}
 }
@@ -486,7 +418,7 @@ TEST(decode_csv)
 	path = write_capture(0, 3);
 	run(&r, (const char *const[]){ "decode", "--no-header", path, NULL });
 	EXPECT_EQ(2, r.status);
-	EXPECT_EQ(8, lines(r.out));
+	EXPECT_EQ(8, run_lines(r.out));
 	EXPECT_NE(NULL, strstr(r.err, "3 bytes after record 8 are not a whole record"));
 	unlink(path);
 }
@@ -498,7 +430,7 @@ TEST(decode_json_lines)
 
 	run(&r, (const char *const[]){ "-j", "decode", "--base", "4096", path, NULL });
 	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
-	EXPECT_EQ(8, lines(r.out));
+	EXPECT_EQ(8, run_lines(r.out));
 	outf = tmpfile_with(1, r.out, r.nout);
 	EXPECT_TRUE(python_ok(
 		"import json, sys\n"

@@ -20,82 +20,17 @@
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
-
-struct run {
-	int status;		/* exit status, or -1 */
-	char out[65536];
-	char err[4096];
-	size_t nout, nerr;
-};
+#include "run_program.h"
 
 static const char *program(void)
 {
-	static char path[PATH_MAX];
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (getenv("TFQKD_BIN"))
-		return getenv("TFQKD_BIN");
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return "tfqkd";
-	self[n] = 0;
-	snprintf(path, sizeof(path), "%s/../tfqkd", dirname(self));
-	return path;
-}
-
-static size_t slurp(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	lseek(fd, 0, SEEK_SET);
-	while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	close(fd);
-	return n;
+	return test_program("TFQKD_BIN", "tfqkd");
 }
 
 /* run the program with the NULL-terminated arguments after argv[0] */
 static void run(struct run *r, const char *const *args)
 {
-	char fo[] = "/tmp/tfqkd-cli-outXXXXXX", fe[] = "/tmp/tfqkd-cli-errXXXXXX";
-	const char *argv[64];
-	int o = mkstemp(fo), e = mkstemp(fe), st;
-	size_t n = 0;
-	pid_t pid;
-
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
-	if (o < 0 || e < 0)
-		return;
-	unlink(fo);
-	unlink(fe);
-	argv[n++] = program();
-	while (*args && n < 63)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		r->status = WEXITSTATUS(st);
-	r->nout = slurp(o, r->out, sizeof(r->out));
-	r->nerr = slurp(e, r->err, sizeof(r->err));
-}
-
-static int lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
+	run_program(r, program(), NULL, args);
 }
 
 /* bad input: exit 2, nothing on stdout, exactly one line on stderr containing @what */
@@ -103,11 +38,11 @@ static int lines(const char *s)
 	static const char *const a_[] = { __VA_ARGS__, NULL }; \
 	struct run r_; \
 	run(&r_, a_); \
-	if (r_.status != 2 || r_.nout || lines(r_.err) != 1 || !strstr(r_.err, what)) \
+	if (r_.status != 2 || r_.nout || run_lines(r_.err) != 1 || !strstr(r_.err, what)) \
 		TH_LOG("status %d, stdout %zu bytes, stderr: %s", r_.status, r_.nout, r_.err); \
 	EXPECT_EQ(2, r_.status); \
 	EXPECT_EQ(0u, r_.nout); \
-	EXPECT_EQ(1, lines(r_.err)); \
+	EXPECT_EQ(1, run_lines(r_.err)); \
 	EXPECT_NE(NULL, strstr(r_.err, what)); \
 } while (0)
 
@@ -178,7 +113,7 @@ TEST(table)
 	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_EQ(0u, r.nerr);
 	/* 3 comment lines, 1 header, 3 rows */
-	EXPECT_EQ(7, lines(r.out));
+	EXPECT_EQ(7, run_lines(r.out));
 	EXPECT_NE(NULL, strstr(r.out, "distance_km"));
 	EXPECT_NE(NULL, strstr(r.out, "    100.0 "));
 	EXPECT_NE(NULL, strstr(r.out, "    300.0 "));
@@ -265,7 +200,7 @@ TEST(plot_png_and_svg)
 	snprintf(cmd, sizeof(cmd), "%s/no/such/dir/rate.png", dir);
 	run_plot(&r, "sns", cmd);
 	EXPECT_EQ(1, r.status);
-	EXPECT_EQ(1, lines(r.err));
+	EXPECT_EQ(1, run_lines(r.err));
 	EXPECT_NE(NULL, strstr(r.err, "cannot write plot"));
 	unlink(png);
 	unlink(svg);
