@@ -139,6 +139,36 @@ static void qkdchip_pat_rewind(struct qkdchip_stream *st)
 	st->rewind = false;
 }
 
+/*
+ * The stream an ioctl argument names: NULL if the index is out of range or a reserved
+ * byte is set (the caller returns -EINVAL).
+ */
+static struct qkdchip_stream *qkdchip_stream_arg(struct qkdchip_dev *qd, u32 stream,
+						 const void *reserved, size_t len)
+{
+	if (stream >= QKDCHIP_NUM_STREAMS || memchr_inv(reserved, 0, len))
+		return NULL;
+	return &qd->streams[stream];
+}
+
+/*
+ * Stop a running stream on request (its owner, or an operator): the ring reads STOPPED,
+ * a pattern run restarts from index 0 at its next start, and a card-seeded pattern,
+ * which has no ring, ends its owner's claim. st->lock and qd->lock held.
+ */
+static int qkdchip_stream_halt(struct qkdchip_dev *qd, struct qkdchip_stream *st,
+			       unsigned int s)
+{
+	int err = qkdchip_engine_stop(qd, s) ? -EIO : 0;
+
+	st->running = false;
+	st->rewind = s == QKDCHIP_STREAM_PAT;
+	qkdchip_set_state(st->ring, QKDCHIP_RING_STOPPED, 0);
+	if (!st->ring)
+		st->owner = NULL;
+	return err;
+}
+
 int qkdchip_ioc_ring_setup(struct qkdchip_dev *qd, struct file *file, void *arg)
 {
 	struct qkdchip_ring_setup *rs = arg;
@@ -147,8 +177,8 @@ int qkdchip_ioc_ring_setup(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_ring *ring;
 	int err = 0;
 
-	if (rs->stream >= QKDCHIP_NUM_STREAMS || rs->flags ||
-	    memchr_inv(rs->reserved, 0, sizeof(rs->reserved)))
+	st = qkdchip_stream_arg(qd, rs->stream, rs->reserved, sizeof(rs->reserved));
+	if (!st || rs->flags)
 		return -EINVAL;
 	e = &qkdchip_engines[rs->stream];
 	if (!(qd->info.features & e->feature))
@@ -161,7 +191,6 @@ int qkdchip_ioc_ring_setup(struct qkdchip_dev *qd, struct file *file, void *arg)
 	if ((u64)rs->buf_size * rs->buf_count > (u64)max_ring_mb << 20)
 		return -E2BIG;
 
-	st = &qd->streams[rs->stream];
 	mutex_lock(&st->lock);
 	if (st->owner && st->owner != file)
 		err = -EBUSY;		/* another file owns this direction */
@@ -203,9 +232,9 @@ int qkdchip_ioc_ring_free(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	if (rf->stream >= QKDCHIP_NUM_STREAMS || memchr_inv(rf->reserved, 0, sizeof(rf->reserved)))
+	st = qkdchip_stream_arg(qd, rf->stream, rf->reserved, sizeof(rf->reserved));
+	if (!st)
 		return -EINVAL;
-	st = &qd->streams[rf->stream];
 	mutex_lock(&st->lock);
 	if (st->owner != file || !st->ring)
 		err = -ENXIO;
@@ -231,8 +260,8 @@ int qkdchip_ioc_stream_start(struct qkdchip_dev *qd, struct file *file, void *ar
 	u32 v, mod;
 	int err;
 
-	if (ss->stream >= QKDCHIP_NUM_STREAMS || ss->start_slot ||
-	    memchr_inv(ss->reserved, 0, sizeof(ss->reserved)))
+	st = qkdchip_stream_arg(qd, ss->stream, ss->reserved, sizeof(ss->reserved));
+	if (!st || ss->start_slot)
 		return -EINVAL;
 	e = &qkdchip_engines[ss->stream];
 	if (!(qd->info.features & e->feature))
@@ -253,7 +282,6 @@ int qkdchip_ioc_stream_start(struct qkdchip_dev *qd, struct file *file, void *ar
 			return -EOPNOTSUPP;
 	}
 
-	st = &qd->streams[ss->stream];
 	mutex_lock(&st->lock);
 	err = -EBUSY;
 	if (st->owner && st->owner != file)
@@ -329,20 +357,14 @@ int qkdchip_ioc_stream_stop(struct qkdchip_dev *qd, struct file *file, void *arg
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	if (sp->stream >= QKDCHIP_NUM_STREAMS || memchr_inv(sp->reserved, 0, sizeof(sp->reserved)))
+	st = qkdchip_stream_arg(qd, sp->stream, sp->reserved, sizeof(sp->reserved));
+	if (!st)
 		return -EINVAL;
-	st = &qd->streams[sp->stream];
 	mutex_lock(&st->lock);
-	if (st->owner != file) {
+	if (st->owner != file)
 		err = st->owner ? -EBUSY : -ENXIO;
-	} else if (st->running) {
-		err = qkdchip_engine_stop(qd, sp->stream) ? -EIO : 0;
-		st->running = false;
-		st->rewind = sp->stream == QKDCHIP_STREAM_PAT;
-		qkdchip_set_state(st->ring, QKDCHIP_RING_STOPPED, 0);
-		if (!st->ring)
-			st->owner = NULL;	/* a card-seeded pattern ends its ownership */
-	}
+	else if (st->running)
+		err = qkdchip_stream_halt(qd, st, sp->stream);
 	mutex_unlock(&st->lock);
 	wake_up_interruptible_all(&st->wq);
 	return err;
@@ -356,12 +378,7 @@ int qkdchip_stream_force_stop(struct qkdchip_dev *qd, unsigned int s)
 
 	mutex_lock(&st->lock);
 	if (st->running) {
-		err = qkdchip_engine_stop(qd, s) ? -EIO : 0;
-		st->running = false;
-		st->rewind = s == QKDCHIP_STREAM_PAT;
-		qkdchip_set_state(st->ring, QKDCHIP_RING_STOPPED, 0);
-		if (!st->ring)
-			st->owner = NULL;
+		err = qkdchip_stream_halt(qd, st, s);
 		dev_info(&qd->pdev->dev, "%s stream stopped by an operator\n",
 			 s == QKDCHIP_STREAM_C2H ? "c2h" : "pattern");
 	}
@@ -385,9 +402,9 @@ int qkdchip_ioc_wakeup(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	if (w->stream >= QKDCHIP_NUM_STREAMS || memchr_inv(w->reserved, 0, sizeof(w->reserved)))
+	st = qkdchip_stream_arg(qd, w->stream, w->reserved, sizeof(w->reserved));
+	if (!st)
 		return -EINVAL;
-	st = &qd->streams[w->stream];
 	mutex_lock(&st->lock);
 	if (st->owner != file || !st->ring)
 		err = -ENXIO;
