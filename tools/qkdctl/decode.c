@@ -27,18 +27,17 @@ static int decode_run(struct qkdctl *c, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if (!strcmp(a, "--base")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--base", a, U_NONE, 0, (1LL << 56) - 1, &base))
+			if (kw_number(c, &i, argc, argv, "--base", U_NONE, 0, (1LL << 56) - 1,
+				      &base))
 				return QKDCTL_USAGE;
 		} else if (!strcmp(a, "--frame-log2")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--frame-log2", a, U_NONE, QKD_FRAME_MIN_LOG2,
-					QKD_FRAME_MAX_LOG2, &frame_log2))
+			if (kw_number(c, &i, argc, argv, "--frame-log2", U_NONE, QKD_FRAME_MIN_LOG2,
+				      QKD_FRAME_MAX_LOG2, &frame_log2))
 				return QKDCTL_USAGE;
 		} else if (!strcmp(a, "--ref-window")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--ref-window", a, U_NONE, QKD_REF_WINDOW_MIN_LOG2,
-					QKD_REF_WINDOW_MAX_LOG2, &window_log2))
+			if (kw_number(c, &i, argc, argv, "--ref-window", U_NONE,
+				      QKD_REF_WINDOW_MIN_LOG2, QKD_REF_WINDOW_MAX_LOG2,
+				      &window_log2))
 				return QKDCTL_USAGE;
 		} else if (!strcmp(a, "--no-header")) {
 			header = false;

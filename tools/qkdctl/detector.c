@@ -9,7 +9,6 @@
 static int detector_set(struct qkdctl *c, int argc, char **argv)
 {
 	struct qkd_config cfg = { 0 };
-	const char *v;
 	int64_t n;
 	int i;
 
@@ -21,8 +20,8 @@ static int detector_set(struct qkdctl *c, int argc, char **argv)
 		if (strcmp(argv[i], "channel"))
 			return usage_err(c, "expected 'channel CH [bias UA] [delay PS]', not '%s'",
 					 argv[i]);
-		if (!(v = kw_value(c, &i, argc, argv)) ||
-		    parse_value(c, "detector channel", v, U_NONE, 0, QKD_MAX_CHANNELS - 1, &n))
+		if (kw_number(c, &i, argc, argv, "detector channel", U_NONE, 0,
+			      QKD_MAX_CHANNELS - 1, &n))
 			return QKDCTL_USAGE;
 		for (j = 0; j < k; j++)
 			if (cfg.detector[j].channel == (uint32_t)n)
@@ -35,8 +34,8 @@ static int detector_set(struct qkdctl *c, int argc, char **argv)
 				if (cfg.detector[k].set & QKD_SET_DET_BIAS)
 					return usage_err(c, "'bias' given twice for channel %u",
 							 cfg.detector[k].channel);
-				if (!(v = kw_value(c, &i, argc, argv)) ||
-				    parse_value(c, "bias", v, U_CURRENT, 0, QKD_DET_BIAS_MAX_UA, &n))
+				if (kw_number(c, &i, argc, argv, "bias", U_CURRENT, 0,
+					      QKD_DET_BIAS_MAX_UA, &n))
 					return QKDCTL_USAGE;
 				cfg.detector[k].set |= QKD_SET_DET_BIAS;
 				cfg.detector[k].bias_ua = (uint32_t)n;
@@ -44,9 +43,8 @@ static int detector_set(struct qkdctl *c, int argc, char **argv)
 				if (cfg.detector[k].set & QKD_SET_DET_DELAY)
 					return usage_err(c, "'delay' given twice for channel %u",
 							 cfg.detector[k].channel);
-				if (!(v = kw_value(c, &i, argc, argv)) ||
-				    parse_value(c, "delay", v, U_PS, QKD_DELAY_MIN_PS,
-						QKD_DELAY_MAX_PS, &n))
+				if (kw_number(c, &i, argc, argv, "delay", U_PS, QKD_DELAY_MIN_PS,
+					      QKD_DELAY_MAX_PS, &n))
 					return QKDCTL_USAGE;
 				cfg.detector[k].set |= QKD_SET_DET_DELAY;
 				cfg.detector[k].delay_ps = (int32_t)n;

@@ -123,7 +123,6 @@ static int dev_set(struct qkdctl *c, int argc, char **argv)
 {
 	struct qkd_config cfg = { 0 };
 	uint64_t seen = 0;
-	const char *v;
 	int64_t n;
 	int i;
 
@@ -133,22 +132,23 @@ static int dev_set(struct qkdctl *c, int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!strcmp(a, "frame-log2")) {
-			if (kw_once(c, &seen, 0, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "frame-log2", v, U_NONE, QKD_FRAME_MIN_LOG2,
-					QKD_FRAME_MAX_LOG2, &n))
+			if (kw_once(c, &seen, 0, a) ||
+			    kw_number(c, &i, argc, argv, "frame-log2", U_NONE, QKD_FRAME_MIN_LOG2,
+				      QKD_FRAME_MAX_LOG2, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_FRAME_LOG2;
 			cfg.frame_log2 = (uint32_t)n;
 		} else if (!strcmp(a, "heartbeat")) {
-			if (kw_once(c, &seen, 1, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "heartbeat", v, U_US, 0, QKD_HEARTBEAT_MAX_US, &n))
+			if (kw_once(c, &seen, 1, a) ||
+			    kw_number(c, &i, argc, argv, "heartbeat", U_US, 0, QKD_HEARTBEAT_MAX_US,
+				      &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_HEARTBEAT;
 			cfg.heartbeat_us = (uint32_t)n;
 		} else if (!strcmp(a, "temp-crit")) {
-			if (kw_once(c, &seen, 2, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "temp-crit", v, U_TEMP, QKD_TEMP_CRIT_MIN_MC,
-					QKD_TEMP_CRIT_MAX_MC, &n))
+			if (kw_once(c, &seen, 2, a) ||
+			    kw_number(c, &i, argc, argv, "temp-crit", U_TEMP, QKD_TEMP_CRIT_MIN_MC,
+				      QKD_TEMP_CRIT_MAX_MC, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_TEMP_CRIT;
 			cfg.temp_crit_mc = (int32_t)n;

@@ -59,8 +59,9 @@ static int source_set(struct qkdctl *c, const struct source *s, int argc, char *
 		const char *a = argv[i];
 
 		if (!strcmp(a, s->current_kw)) {
-			if (kw_once(c, &seen, 0, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, s->current_what, v, U_CURRENT, 0, s->current_max_ua, &n))
+			if (kw_once(c, &seen, 0, a) ||
+			    kw_number(c, &i, argc, argv, s->current_what, U_CURRENT, 0,
+				      s->current_max_ua, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= s->set_current;
 			*(uint32_t *)(base + s->current_off) = (uint32_t)n;

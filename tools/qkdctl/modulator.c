@@ -29,8 +29,8 @@ static int modulator_set(struct qkdctl *c, int argc, char **argv)
 		if (i + 1 >= argc || strcmp(argv[i + 1], "bias"))
 			return usage_err(c, "channel %s: expected 'bias MV'", v);
 		i++;
-		if (!(v = kw_value(c, &i, argc, argv)) ||
-		    parse_value(c, "bias", v, U_VOLTAGE, QKD_BIAS_MIN_MV, QKD_BIAS_MAX_MV, &n))
+		if (kw_number(c, &i, argc, argv, "bias", U_VOLTAGE, QKD_BIAS_MIN_MV,
+			      QKD_BIAS_MAX_MV, &n))
 			return QKDCTL_USAGE;
 		cfg.modulator[k].channel = ch;
 		cfg.modulator[k].bias_mv = (int32_t)n;

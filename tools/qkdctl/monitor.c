@@ -74,12 +74,11 @@ static int monitor_run(struct qkdctl *c, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if (!strcmp(a, "--count")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--count", a, U_NONE, 1, INT64_MAX, &count))
+			if (kw_number(c, &i, argc, argv, "--count", U_NONE, 1, INT64_MAX, &count))
 				return QKDCTL_USAGE;
 		} else if (!strcmp(a, "--timeout")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--timeout", a, U_SECONDS, 1, 86400000LL * 365, &timeout_ms))
+			if (kw_number(c, &i, argc, argv, "--timeout", U_SECONDS, 1,
+				      86400000LL * 365, &timeout_ms))
 				return QKDCTL_USAGE;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_err(c, "unknown option '%s' (try 'qkdctl monitor --help')", a);

@@ -95,6 +95,9 @@ int parse_value(struct qkdctl *c, const char *what, const char *arg, enum unit u
  */
 const char *kw_value(struct qkdctl *c, int *i, int argc, char **argv);
 int kw_once(struct qkdctl *c, uint64_t *seen, unsigned int bit, const char *kw);
+/* kw_value() and parse_value() in one: the number after keyword argv[*i] */
+int kw_number(struct qkdctl *c, int *i, int argc, char **argv, const char *what,
+	      enum unit unit, int64_t lo, int64_t hi, int64_t *out);
 /* "on" or "off" */
 int parse_onoff(struct qkdctl *c, const char *what, const char *arg, bool *out);
 /* A client modulator channel: 0..7 or im1, im2, im3, pm1, pmref */

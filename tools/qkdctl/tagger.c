@@ -10,7 +10,6 @@ static int tagger_set(struct qkdctl *c, int argc, char **argv)
 {
 	struct qkd_config cfg = { 0 };
 	uint64_t seen = 0;
-	const char *v;
 	int64_t n;
 	int i;
 
@@ -20,16 +19,16 @@ static int tagger_set(struct qkdctl *c, int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!strcmp(a, "deadtime")) {
-			if (kw_once(c, &seen, 0, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "dead time", v, U_NS, QKD_DEADTIME_MIN_NS,
-					QKD_DEADTIME_MAX_NS, &n))
+			if (kw_once(c, &seen, 0, a) ||
+			    kw_number(c, &i, argc, argv, "dead time", U_NS, QKD_DEADTIME_MIN_NS,
+				      QKD_DEADTIME_MAX_NS, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_TAGGER_DEADTIME;
 			cfg.tagger_deadtime_ns = (uint32_t)n;
 		} else if (!strcmp(a, "ref-window")) {
-			if (kw_once(c, &seen, 1, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "ref-window (log2 slots)", v, U_NONE,
-					QKD_REF_WINDOW_MIN_LOG2, QKD_REF_WINDOW_MAX_LOG2, &n))
+			if (kw_once(c, &seen, 1, a) ||
+			    kw_number(c, &i, argc, argv, "ref-window (log2 slots)", U_NONE,
+				      QKD_REF_WINDOW_MIN_LOG2, QKD_REF_WINDOW_MAX_LOG2, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_TAGGER_REF_WINDOW;
 			cfg.tagger_ref_window_log2 = (uint32_t)n;

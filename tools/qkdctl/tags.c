@@ -143,13 +143,12 @@ static int tags_run(struct qkdctl *c, int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		a = argv[i];
 		if (!strcmp(a, "--count")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--count", a, U_NONE, 1, INT64_MAX, &v))
+			if (kw_number(c, &i, argc, argv, "--count", U_NONE, 1, INT64_MAX, &v))
 				return QKDCTL_USAGE;
 			t.max = (uint64_t)v;
 		} else if (!strcmp(a, "--seconds")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--seconds", a, U_SECONDS, 1, 86400000LL * 365, &v))
+			if (kw_number(c, &i, argc, argv, "--seconds", U_SECONDS, 1,
+				      86400000LL * 365, &v))
 				return QKDCTL_USAGE;
 			seconds_ms = v;
 		} else if (!strcmp(a, "--format")) {
@@ -162,20 +161,19 @@ static int tags_run(struct qkdctl *c, int argc, char **argv)
 			else
 				return usage_err(c, "unknown format '%s' (csv or binary; -j for JSON)", a);
 		} else if (!strcmp(a, "--test-pattern")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--test-pattern rate", a, U_NONE, 0, UINT32_MAX, &v))
+			if (kw_number(c, &i, argc, argv, "--test-pattern rate", U_NONE, 0,
+				      UINT32_MAX, &v))
 				return QKDCTL_USAGE;
 			test = true;
 			sp.source = QKDCHIP_SOURCE_TEST;
 			sp.test_rate = (uint32_t)v;
 		} else if (!strcmp(a, "--seed")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--seed", a, U_NONE, 0, UINT32_MAX, &v))
+			if (kw_number(c, &i, argc, argv, "--seed", U_NONE, 0, UINT32_MAX, &v))
 				return QKDCTL_USAGE;
 			sp.test_seed = (uint32_t)v;
 		} else if (!strcmp(a, "--ring-size")) {
-			if (!(a = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "--ring-size", a, U_BYTES, 1, 1LL << 40, &ring_size))
+			if (kw_number(c, &i, argc, argv, "--ring-size", U_BYTES, 1, 1LL << 40,
+				      &ring_size))
 				return QKDCTL_USAGE;
 		} else if (!strcmp(a, "--verify")) {
 			t.verify = true;

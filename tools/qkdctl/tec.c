@@ -10,7 +10,6 @@ static int tec_set(struct qkdctl *c, int argc, char **argv)
 {
 	struct qkd_config cfg = { 0 };
 	uint64_t seen = 0;
-	const char *v;
 	int64_t n;
 	int i;
 
@@ -20,9 +19,9 @@ static int tec_set(struct qkdctl *c, int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!strcmp(a, "setpoint")) {
-			if (kw_once(c, &seen, 0, a) || !(v = kw_value(c, &i, argc, argv)) ||
-			    parse_value(c, "set point", v, U_TEMP, QKD_TEC_SETPOINT_MIN_MC,
-					QKD_TEC_SETPOINT_MAX_MC, &n))
+			if (kw_once(c, &seen, 0, a) ||
+			    kw_number(c, &i, argc, argv, "set point", U_TEMP,
+				      QKD_TEC_SETPOINT_MIN_MC, QKD_TEC_SETPOINT_MAX_MC, &n))
 				return QKDCTL_USAGE;
 			cfg.set |= QKD_SET_TEC_SETPOINT;
 			cfg.tec_setpoint_mc = (int32_t)n;

@@ -300,6 +300,14 @@ const char *kw_value(struct qkdctl *c, int *i, int argc, char **argv)
 	return argv[++*i];
 }
 
+int kw_number(struct qkdctl *c, int *i, int argc, char **argv, const char *what,
+	      enum unit unit, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *v = kw_value(c, i, argc, argv);
+
+	return v ? parse_value(c, what, v, unit, lo, hi, out) : QKDCTL_USAGE;
+}
+
 int kw_once(struct qkdctl *c, uint64_t *seen, unsigned int bit, const char *kw)
 {
 	if (*seen & (1ULL << bit))

@@ -9,7 +9,6 @@
 static int voa_set(struct qkdctl *c, int argc, char **argv)
 {
 	struct qkd_config cfg = { 0 };
-	const char *v;
 	int64_t n;
 	int i;
 
@@ -20,8 +19,7 @@ static int voa_set(struct qkdctl *c, int argc, char **argv)
 			return usage_err(c, "unknown argument '%s' (atten)", argv[i]);
 		if (cfg.set & QKD_SET_VOA)
 			return usage_err(c, "'atten' given twice");
-		if (!(v = kw_value(c, &i, argc, argv)) ||
-		    parse_value(c, "attenuation", v, U_ATTEN, 0, QKD_VOA_MAX_MDB, &n))
+		if (kw_number(c, &i, argc, argv, "attenuation", U_ATTEN, 0, QKD_VOA_MAX_MDB, &n))
 			return QKDCTL_USAGE;
 		cfg.set |= QKD_SET_VOA;
 		cfg.voa_mdb = (uint32_t)n;
