@@ -1455,6 +1455,45 @@ void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uin
 	gf2x_inv(p, f);
 }
 
+#if TFQKD_X86
+T_AVX512VP static size_t split32_avx512(uint64_t *f, uint64_t *g, size_t n)
+{
+	const __m512i lo = _mm512_set1_epi64(0xffffffffLL);
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m512i v = _mm512_loadu_si512(f + i);
+
+		_mm512_storeu_si512(g + i, _mm512_srli_epi64(v, 32));
+		_mm512_storeu_si512(f + i, _mm512_and_si512(v, lo));
+	}
+	return i;
+}
+#endif
+
+void gf2x_fwd2(const struct gf2x_plan *p, uint64_t *f, uint64_t *g, size_t lenf, size_t leng)
+{
+	size_t len = lenf > leng ? lenf : leng, i = 0;
+
+	if (len < p->n) {
+		memset(f + len, 0, (p->n - len) * sizeof(*f));
+		memset(g + len, 0, (p->n - len) * sizeof(*g));
+	}
+	/* XORs only: the two halves of every word are converted independently */
+	conv_fwd(p, NULL, f, p->k, 1, len);
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL)
+		i = split32_avx512(f, g, len);
+#endif
+	for (; i < len; i++) {
+		g[i] = f[i] >> 32;
+		f[i] &= 0xffffffffULL;
+	}
+	/* the novel basis is triangular (deg X_i = i): g stays zero from leng on */
+	fft_fwd(p, f, p->k, 0, lenf);
+	fft_fwd(p, g, p->k, 0, leng);
+}
+
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
 {
 	xor_into(p, dst, src, p->n);
@@ -1495,6 +1534,89 @@ void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
 		if (nbits % 64 > 32)
 			dst[2 * nw + 1] = w >> 32;
 	}
+}
+
+/* chunks i and i + 1 of @c (low and high half) */
+static inline uint64_t chunk_pair(const struct gf2x_bits *c, size_t i)
+{
+	long long b = c->pos + 32 * (long long)i;
+
+	if (b >= 0 && (size_t)b + 64 <= c->lim) {
+		size_t w = (size_t)b / 64, sh = (size_t)b % 64;
+
+		return sh ? c->src[w] >> sh | c->src[w + 1] << (64 - sh) : c->src[w];
+	}
+	return gf2x_window64(c->src, b, c->lim);
+}
+
+static size_t pack32_generic(uint64_t *dst, const struct gf2x_bits *a,
+			     const struct gf2x_bits *b, size_t i, size_t len)
+{
+	const uint64_t lo = 0xffffffffULL;
+
+	for (; i < len; i += 2) {
+		uint64_t va = chunk_pair(a, i), vb = chunk_pair(b, i);
+
+		dst[i] = (va & lo) | vb << 32;
+		if (i + 1 < len)
+			dst[i + 1] = va >> 32 | (vb & ~lo);
+	}
+	return i;
+}
+
+#if TFQKD_X86
+/* chunks [i, i + 16) of @c */
+T_AVX512VP static inline __m512i chunk16(const struct gf2x_bits *c, size_t i)
+{
+	long long b = c->pos + 32 * (long long)i;
+
+	if (b >= 0 && (size_t)b + 576 <= c->lim) {	/* words w .. w + 8 inside */
+		size_t w = (size_t)b / 64, sh = (size_t)b % 64;
+		__m512i x = _mm512_loadu_si512(c->src + w), y = _mm512_loadu_si512(c->src + w + 1);
+
+		/* shift counts of 64 give 0 */
+		return _mm512_or_si512(_mm512_srl_epi64(x, _mm_cvtsi64_si128((long long)sh)),
+				       _mm512_sll_epi64(y, _mm_cvtsi64_si128(64 - (long long)sh)));
+	}
+	if (b >= (long long)c->lim)
+		return _mm512_setzero_si512();
+	uint64_t t[8];
+
+	for (int j = 0; j < 8; j++)
+		t[j] = chunk_pair(c, i + 2 * (size_t)j);
+	return _mm512_loadu_si512(t);
+}
+
+T_AVX512VP static size_t pack32_avx512(uint64_t *dst, const struct gf2x_bits *a,
+				       const struct gf2x_bits *b, size_t len)
+{
+	const __m512i i0 = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+	const __m512i i1 = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25,
+					    9, 24, 8);
+	size_t i = 0;
+
+	for (; i + 16 <= len; i += 16) {
+		__m512i va = chunk16(a, i), vb = chunk16(b, i);
+
+		_mm512_storeu_si512(dst + i, _mm512_permutex2var_epi32(va, i0, vb));
+		_mm512_storeu_si512(dst + i + 8, _mm512_permutex2var_epi32(va, i1, vb));
+	}
+	return i;
+}
+#endif
+
+void gf2x_pack32(const struct gf2x_plan *p, uint64_t *dst, const struct gf2x_bits *a,
+		 const struct gf2x_bits *b, size_t len)
+{
+	size_t i = 0;
+
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL)
+		i = pack32_avx512(dst, a, b, len);
+#else
+	(void)p;
+#endif
+	pack32_generic(dst, a, b, i, len);
 }
 
 /* ---- public polynomial product ---- */

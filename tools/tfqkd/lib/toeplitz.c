@@ -215,25 +215,6 @@ static inline uint64_t digit(const uint64_t *c, size_t j)
 	return d;
 }
 
-/* 64 bits of @src starting at bit @pos (may be negative); bits outside [0, lim) are zero */
-static inline uint64_t window64(const uint64_t *src, long long pos, size_t lim)
-{
-	uint64_t v;
-
-	if (pos <= -64 || pos >= (long long)lim)
-		return 0;
-	if (pos < 0)
-		return window64(src, 0, lim) << (-pos);
-	size_t w = (size_t)pos / 64, sh = (size_t)pos % 64, lw = (lim + 63) / 64;
-
-	v = src[w] >> sh;
-	if (sh && w + 1 < lw)
-		v |= src[w + 1] << (64 - sh);
-	if (pos + 64 > (long long)lim)
-		v &= (1ULL << (lim - (size_t)pos)) - 1;
-	return v;
-}
-
 /*
  * dst (ceil(nbits/32) words) = 32-bit chunks of bits [pos, pos + nbits) of @src, bits
  * outside [0, lim) read as zero
@@ -262,14 +243,25 @@ static void chunk32_at(const struct gf2x_plan *p, uint64_t *dst, const uint64_t 
 			}
 		}
 		for (; i + 2 <= nc; i += 2) {
-			uint64_t v = window64(src, pos + 32 * (long long)i, lim);
+			uint64_t v = gf2x_window64(src, pos + 32 * (long long)i, lim);
 
 			dst[i] = v & 0xffffffffULL;
 			dst[i + 1] = v >> 32;
 		}
 	}
 	for (; i < nc; i++)
-		dst[i] = window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
+		dst[i] = gf2x_window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
+}
+
+/* the transforms of seed segment @spos and input block @ipos into b->fa and b->fb */
+static void fwd_pair(struct tfqkd_pa *pa, struct pa_buf *b, const uint64_t *seed,
+		     long long spos, const uint64_t *in, long long ipos)
+{
+	struct gf2x_bits cs = gf2x_bits(seed, spos, pa->m + pa->w - 1, pa->n + pa->m - 1);
+	struct gf2x_bits ci = gf2x_bits(in, ipos, pa->w, pa->n);
+
+	gf2x_pack32(&pa->plan, b->fa, &cs, &ci, pa->la > pa->lb ? pa->la : pa->lb);
+	gf2x_fwd2(&pa->plan, b->fa, b->fb, pa->la, pa->lb);
 }
 
 /* the share of thread @id of tfqkd_pa_hash() */
@@ -285,6 +277,10 @@ static void *pa_work(void *arg)
 	struct tfqkd_pa *pa = j->pa;
 	struct pa_buf *b = &pa->buf[j->id];
 
+	if (pa->q == 1 && j->nthreads == 1) {
+		fwd_pair(pa, b, j->seed, 0, j->in, 0);
+		return NULL;
+	}
 	if (pa->q == 1) {
 		/* one block: the seed and the input transforms (split over two threads) */
 		if (j->id == 0) {
@@ -301,11 +297,7 @@ static void *pa_work(void *arg)
 	for (size_t q = j->id; q < pa->q; q += j->nthreads) {
 		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
 
-		chunk32_at(&pa->plan, b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
-			   pa->n + pa->m - 1);
-		chunk32_at(&pa->plan, b->fb, j->in, j0, pa->w, pa->n);
-		gf2x_fwd(&pa->plan, b->fa, pa->la);
-		gf2x_fwd(&pa->plan, b->fb, pa->lb);
+		fwd_pair(pa, b, j->seed, (long long)(q * pa->w), j->in, j0);
 		if (j->nthreads == 1 && q + 1 == pa->q)
 			break;	/* the last product: made by gf2x_inv_mul() */
 		if (q == j->id) {	/* the first product of this thread */
