@@ -1456,18 +1456,84 @@ void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uin
 }
 
 #if TFQKD_X86
-T_AVX512VP static size_t split32_avx512(uint64_t *f, uint64_t *g, size_t n)
+/* one half (@hi: the high one) of the packed word @w */
+T_AVX512VP static inline __m512i half32(__m512i w, const int hi)
 {
-	const __m512i lo = _mm512_set1_epi64(0xffffffffLL);
-	size_t i = 0;
+	return hi ? _mm512_srli_epi64(w, 32) : _mm512_and_si512(w, _mm512_set1_epi64(0xffffffffLL));
+}
 
-	for (; i + 8 <= n; i += 8) {
-		__m512i v = _mm512_loadu_si512(f + i);
+/*
+ * The top level pair of a forward transform (twiddles 0, 0 and @c2b, see fwd4_body()) on
+ * one half of the packed words @src (2^k words, zero from the polynomial's length on),
+ * into @f (may be @src when @hi is 0): the split of gf2x_fwd2() in the first pass.
+ */
+__attribute__((always_inline)) T_AVX512VP static inline void
+fwd4_half_body(uint64_t *f, const uint64_t *src, size_t q, uint64_t c2b, const int hi)
+{
+	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tb = bcast(c2b);
 
-		_mm512_storeu_si512(g + i, _mm512_srli_epi64(v, 32));
-		_mm512_storeu_si512(f + i, _mm512_and_si512(v, lo));
+	for (size_t t = 0; t < q; t += 8) {
+		__m512i x0 = half32(_mm512_loadu_si512(src + t), hi);
+		__m512i x1 = half32(_mm512_loadu_si512(src + q + t), hi);
+		__m512i x2 = half32(_mm512_loadu_si512(src + 2 * q + t), hi);
+		__m512i x3 = half32(_mm512_loadu_si512(src + 3 * q + t), hi);
+
+		BF_FWD0(x0, x2);
+		BF_FWD0(x1, x3);
+		BF_FWD0(x0, x1);
+		BF_FWD(x2, x3, tb);
+		_mm512_storeu_si512(f + t, x0);
+		_mm512_storeu_si512(f + q + t, x1);
+		_mm512_storeu_si512(f + 2 * q + t, x2);
+		_mm512_storeu_si512(f + 3 * q + t, x3);
 	}
-	return i;
+}
+
+/*
+ * The top level when the polynomial fits in the lower half (len <= h, a multiple of 8 or
+ * not): both halves of @f become the lower half of the polynomial (see fft_fwd()). @f[len, h)
+ * and @f[h + len, 2h) are zeroed unless @f is @src (then they are zero already).
+ */
+__attribute__((always_inline)) T_AVX512VP static inline void
+dup_half_body(uint64_t *f, const uint64_t *src, size_t len, size_t h, const int hi)
+{
+	size_t t = 0;
+
+	for (; t + 8 <= len; t += 8) {
+		__m512i x = half32(_mm512_loadu_si512(src + t), hi);
+
+		_mm512_storeu_si512(f + t, x);
+		_mm512_storeu_si512(f + h + t, x);
+	}
+	for (; t < len; t++)
+		f[t] = f[h + t] = hi ? src[t] >> 32 : src[t] & 0xffffffffULL;
+	if (f != src) {
+		memset(f + len, 0, (h - len) * sizeof(*f));
+		memset(f + h + len, 0, (h - len) * sizeof(*f));
+	}
+}
+
+T_AVX512VP static void fwd_top_half(const struct gf2x_plan *p, uint64_t *f, const uint64_t *src,
+				    size_t len, const int hi)
+{
+	size_t h = p->n / 2, q = h / 2;
+
+	if (len > h) {
+		if (hi)
+			fwd4_half_body(f, src, q, twiddle(p, 1), 1);
+		else
+			fwd4_half_body(f, src, q, twiddle(p, 1), 0);
+		for (int i = 0; i < 4; i++)
+			fft_fwd(p, f + i * q, p->k - 2, i * q, q);
+	} else {
+		if (hi)
+			dup_half_body(f, src, len, h, 1);
+		else
+			dup_half_body(f, src, len, h, 0);
+		fft_fwd(p, f, p->k - 1, 0, len);
+		fft_fwd(p, f + h, p->k - 1, h, len);
+	}
 }
 #endif
 
@@ -1475,16 +1541,20 @@ void gf2x_fwd2(const struct gf2x_plan *p, uint64_t *f, uint64_t *g, size_t lenf,
 {
 	size_t len = lenf > leng ? lenf : leng, i = 0;
 
-	if (len < p->n) {
+	if (len < p->n)
 		memset(f + len, 0, (p->n - len) * sizeof(*f));
-		memset(g + len, 0, (p->n - len) * sizeof(*g));
-	}
 	/* XORs only: the two halves of every word are converted independently */
 	conv_fwd(p, NULL, f, p->k, 1, len);
 #if TFQKD_X86
-	if (p->isa == GF2X_AVX512_VPCLMUL)
-		i = split32_avx512(f, g, len);
+	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 10) {
+		/* the split in the first butterfly pass: g first, while f is still packed */
+		fwd_top_half(p, g, f, leng, 1);
+		fwd_top_half(p, f, f, lenf, 0);
+		return;
+	}
 #endif
+	if (len < p->n)
+		memset(g + len, 0, (p->n - len) * sizeof(*g));
 	for (; i < len; i++) {
 		g[i] = f[i] >> 32;
 		f[i] &= 0xffffffffULL;
