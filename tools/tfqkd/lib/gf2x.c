@@ -702,7 +702,7 @@ static unsigned tpow(unsigned l)
 static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		     unsigned l, size_t W, size_t len);
 static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W);
+		     unsigned l, size_t W, size_t lo, size_t hi);
 
 /*
  * With @leaf set, every block of 2^T rows is converted (conv_fwd()) as soon as its
@@ -735,24 +735,73 @@ static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		conv_fwd(p, rec, f, T, W, len);
 }
 
-/* the inverse of taylor(): steps in the opposite order */
-static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		       unsigned l, unsigned T, size_t W, int leaf)
+/*
+ * Rows needed at the input of the Taylor step of level l (see taylor_inv()) when rows
+ * [*lo, *hi) of its output are: the step is new[t] = old[t] + old[t + A - B] for t in
+ * [B, A + B) (all on old values), so the interval grows upwards. The result covers the
+ * needed rows (a superset is harmless).
+ */
+static void tstep_need(unsigned l, unsigned T, size_t *lo, size_t *hi)
 {
-	size_t A, dist;
+	size_t A = (size_t)1 << (l - 1), B = (size_t)1 << (l - 1 - T);
+	size_t s0 = *lo > B ? *lo : B, s1 = *hi < A + B ? *hi : A + B;
 
+	if (s0 < s1 && s1 + A - B > *hi)
+		*hi = s1 + A - B;
+}
+
+/* rows needed at the input of taylor_inv() (all levels down to T) for output rows [*lo, *hi) */
+static void taylor_need(unsigned l, unsigned T, size_t *lo, size_t *hi)
+{
+	size_t A, l0, h0, l1, h1;
+
+	if (*lo >= *hi || l <= T)
+		return;
+	A = (size_t)1 << (l - 1);
+	tstep_need(l, T, lo, hi);
+	l0 = *lo;
+	h0 = *hi < A ? *hi : A;
+	l1 = (*lo > A ? *lo : A) - A;
+	h1 = *hi > A ? *hi - A : 0;
+	taylor_need(l - 1, T, &l0, &h0);
+	taylor_need(l - 1, T, &l1, &h1);
+	*lo = l0 < h0 ? l0 : l1 + A;
+	*hi = l1 < h1 ? h1 + A : h0;
+}
+
+/*
+ * The inverse of taylor(): steps in the opposite order. Only rows [lo, hi) of the result
+ * are needed: the steps skip the other targets and the halves get the rows they must
+ * deliver (the others come out unspecified).
+ */
+static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		       unsigned l, unsigned T, size_t W, int leaf, size_t lo, size_t hi)
+{
+	size_t A, B, dist, ilo = lo, ihi = hi, t0, t1;
+
+	if (lo >= hi)
+		return;
 	if (l <= T) {	/* with @leaf: the block of 2^T rows, converted first */
 		if (leaf)
-			conv_inv(p, rec, f, T, W);
+			conv_inv(p, rec, f, T, W, lo, hi);
 		return;
 	}
 	A = (size_t)1 << (l - 1);
-	dist = A - ((size_t)1 << (l - 1 - T));
-	taylor_inv(p, rec, f, l - 1, T, W, leaf);
-	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf);
-	for (size_t lo = A; lo < 2 * A; lo += dist)
-		rxor(p, rec, f + (lo - dist) * W, f + lo * W,
-		     (2 * A - lo < dist ? 2 * A - lo : dist) * W);
+	B = (size_t)1 << (l - 1 - T);
+	dist = A - B;
+	tstep_need(l, T, &ilo, &ihi);
+	taylor_inv(p, rec, f, l - 1, T, W, leaf, ilo, ihi < A ? ihi : A);
+	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf, (ilo > A ? ilo : A) - A,
+		   ihi > A ? ihi - A : 0);
+	/* targets [B, A) from [A, 2A - B), then [A, A + B) from [2A - B, 2A), as needed */
+	t0 = lo > B ? lo : B;
+	t1 = hi < A ? hi : A;
+	if (t0 < t1)
+		rxor(p, rec, f + t0 * W, f + (t0 + dist) * W, (t1 - t0) * W);
+	t0 = lo > A ? lo : A;
+	t1 = hi < A + B ? hi : A + B;
+	if (t0 < t1)
+		rxor(p, rec, f + t0 * W, f + (t0 + dist) * W, (t1 - t0) * W);
 }
 
 #define PROG_WORDS ((size_t)1 << GF2X_PROG_L)
@@ -884,18 +933,18 @@ static void conv_fwd_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint6
 }
 
 static void conv_inv_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-			  unsigned l, size_t W)
+			  unsigned l, size_t W, size_t lo, size_t hi)
 {
 	size_t sw = strip_width(rec, l, W);
 
 	if (!sw) {
-		conv_inv(p, rec, f, l, W);
+		conv_inv(p, rec, f, l, W, lo, hi);
 		return;
 	}
 	for (size_t c = 0; c < W; c += sw) {
 		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
 
-		conv_inv(p, &st, f + c, l, sw);
+		conv_inv(p, &st, f + c, l, sw, lo, hi);
 	}
 }
 
@@ -935,28 +984,40 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 	conv_fwd_rows(p, rec, f, l - T, W << T, nb);
 }
 
-/* novel -> monomial basis */
+/*
+ * novel -> monomial basis; only rows [lo, hi) of the result are needed (the others come
+ * out unspecified): the steps whose targets are not needed, and the blocks that feed no
+ * needed row, are skipped
+ */
 static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W)
+		     unsigned l, size_t W, size_t lo, size_t hi)
 {
 	unsigned T;
-	size_t bs;
+	size_t bs, blo = lo, bhi = hi, b0, b1;
 
-	if (l <= 1)
+	if (l <= 1 || lo >= hi)
 		return;
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	conv_inv_rows(p, rec, f, l - T, W << T);
+	if (lo || hi < (size_t)1 << l)
+		taylor_need(l, T, &blo, &bhi);	/* rows needed from the blocks */
+	b0 = blo >> T;
+	b1 = (bhi + bs - 1) >> T;
+	conv_inv_rows(p, rec, f, l - T, W << T, b0, b1);
 	if (leaf_blocks(rec, l, T, W)) {
-		taylor_inv(p, rec, f, l, T, W, 1);	/* converts the blocks too */
+		taylor_inv(p, rec, f, l, T, W, 1, lo, hi);	/* converts the blocks too */
 		return;
 	}
 	if (!rec && W == 1 && T == GF2X_PROG_L)
-		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
+		prog_run(p, p->prog_inv, p->nprog_inv, f + b0 * bs, b1 - b0);
 	else
-		for (size_t b = 0; b < ((size_t)1 << (l - T)); b++)
-			conv_inv(p, rec, f + b * bs * W, T, W);
-	taylor_inv(p, rec, f, l, T, W, 0);
+		for (size_t b = b0; b < b1; b++) {
+			size_t u = blo > b * bs ? blo - b * bs : 0;
+			size_t v = bhi < (b + 1) * bs ? bhi - b * bs : bs;
+
+			conv_inv(p, rec, f + b * bs * W, T, W, u, v);
+		}
+	taylor_inv(p, rec, f, l, T, W, 0, lo, hi);
 }
 
 /* record the conversion programs of one block of 2^GF2X_PROG_L words */
@@ -967,7 +1028,7 @@ static int record_progs(struct gf2x_plan *p)
 	struct gf2x_rec ri = { .base = dummy, .ops = p->prog_inv, .max = GF2X_PROG_MAX };
 
 	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
-	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1);
+	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1, 0, PROG_WORDS);
 	p->nprog_fwd = rf.n;
 	p->nprog_inv = ri.n;
 	return rf.overflow || ri.overflow ? -EINVAL : 0;
@@ -1429,20 +1490,20 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len)
 	fft_fwd(p, f, p->k, 0, len);
 }
 
-void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
+void gf2x_inv(const struct gf2x_plan *p, uint64_t *f, size_t lo, size_t hi)
 {
 	fft_inv(p, f, p->k, 0, NULL);
-	conv_inv(p, NULL, f, p->k, 1);
+	conv_inv(p, NULL, f, p->k, 1, lo, hi < p->n ? hi : p->n);
 }
 
 void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
-		  int acc)
+		  int acc, size_t lo, size_t hi)
 {
 	struct gf2x_pend pm = { a, b, acc };
 
 	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 6) {
 		fft_inv(p, f, p->k, 0, &pm);
-		conv_inv(p, NULL, f, p->k, 1);
+		conv_inv(p, NULL, f, p->k, 1, lo, hi < p->n ? hi : p->n);
 		return;
 	}
 	if (acc) {
@@ -1452,7 +1513,7 @@ void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uin
 		if (f != a)
 			memcpy(f, a, p->n * sizeof(*f));
 	}
-	gf2x_inv(p, f);
+	gf2x_inv(p, f, lo, hi);
 }
 
 #if TFQKD_X86
@@ -1735,7 +1796,7 @@ int tfqkd_gf2x_mul_cpu(uint64_t *c, const uint64_t *a, size_t abits, const uint6
 	gf2x_fwd(&plan, fa, la);
 	gf2x_fwd(&plan, fb, lb);
 	gf2x_pointmul(&plan, fa, fb);
-	gf2x_inv(&plan, fa);
+	gf2x_inv(&plan, fa, 0, plan.n);
 	/* recombine: bit 32 i + t of the product gets bit t of chunk product i */
 	memset(c, 0, cw * sizeof(*c));
 	for (size_t i = 0; i < nprod; i++) {

@@ -72,15 +72,19 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
  * contents on entry are ignored) and each is transformed.
  */
 void gf2x_fwd2(const struct gf2x_plan *p, uint64_t *f, uint64_t *g, size_t lenf, size_t leng);
-/* Inverse transform in place. */
-void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
+/*
+ * Inverse transform in place; only the words [lo, hi) of the result are needed (the
+ * others come out unspecified; 0, p->n for all): the basis conversion skips what feeds
+ * no needed word.
+ */
+void gf2x_inv(const struct gf2x_plan *p, uint64_t *f, size_t lo, size_t hi);
 /*
  * Inverse transform of f[i] + a[i] b[i] (@acc set) or of a[i] b[i] (f may be a), into f:
  * the point-wise product and the inverse in one, saving a pass where the ISA allows
- * (a may be used as scratch).
+ * (a may be used as scratch). @lo, @hi: as for gf2x_inv().
  */
 void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
-		  int acc);
+		  int acc, size_t lo, size_t hi);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
 

@@ -319,7 +319,7 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 	struct pa_job job[TFQKD_PA_MAX_THREADS];
 	pthread_t tid[TFQKD_PA_MAX_THREADS];
 	int started[TFQKD_PA_MAX_THREADS] = { 0 };
-	size_t ow, start;
+	size_t ow, start, lo, hi;
 	uint64_t *res;
 	unsigned nt;
 
@@ -337,23 +337,27 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 		else
 			pa_work(&job[i]);	/* no thread: do its share here */
 	}
+	/*
+	 * out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1: digits
+	 * j .. j + 2 (j = bit / 32), i.e. chunk products [lo, hi), are all the output needs
+	 */
+	ow = (pa->m + 63) / 64;
+	start = pa->w - 1;
+	lo = start / 32 ? start / 32 - 1 : 0;
+	hi = (start + 64 * (ow - 1)) / 32 + 3;
 	if (pa->q == 1) {
 		res = pa->buf[0].fa;
-		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0);
+		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0, lo, hi);
 	} else if (nt == 1) {
 		/* the last block's transforms are left in fa and fb by pa_work() */
 		res = pa->buf[0].acc;
-		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1);
+		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1, lo, hi);
 	} else {
 		for (unsigned i = 1; i < nt; i++)
 			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
 		res = pa->buf[0].acc;
-		gf2x_inv(&pa->plan, res);
+		gf2x_inv(&pa->plan, res, lo, hi);
 	}
-
-	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1 */
-	ow = (pa->m + 63) / 64;
-	start = pa->w - 1;
 	for (size_t w = 0; w < ow; w++) {
 		size_t bit = start + 64 * w, j = bit / 32, sh = bit % 32;
 		unsigned __int128 v = digit(res, j);
