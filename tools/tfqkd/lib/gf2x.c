@@ -850,8 +850,89 @@ T_AVX512VP static inline void transpose8(__m512i r[8])
 	r[7] = _mm512_shuffle_i64x2(u[3], u[7], 0xee);
 }
 
+/*
+ * The conversion of 16 rows (l = 4) as row XORs: what conv_fwd() and conv_inv() record for
+ * 16 rows of one word (record_progs() checks that they agree). In registers, the
+ * conversions of the 16-row blocks and of the rows step inside the 256-word program need
+ * no memory accesses beyond one load and one store per row.
+ */
+#define CONV4_MAXCNT 6
+static const struct gf2x_op conv4_fwd_ops[16] = {
+	{ 4, 10, 6 }, { 2, 8, 2 }, { 10, 13, 3 }, { 9, 12, 1 }, { 2, 5, 3 }, { 1, 4, 1 },
+	{ 2, 3, 1 }, { 1, 2, 1 }, { 6, 7, 1 }, { 5, 6, 1 }, { 10, 11, 1 }, { 9, 10, 1 },
+	{ 14, 15, 1 }, { 13, 14, 1 }, { 8, 12, 4 }, { 4, 8, 4 },
+};
+static const struct gf2x_op conv4_inv_ops[16] = {
+	{ 4, 8, 4 }, { 8, 12, 4 }, { 1, 2, 1 }, { 2, 3, 1 }, { 5, 6, 1 }, { 6, 7, 1 },
+	{ 9, 10, 1 }, { 10, 11, 1 }, { 13, 14, 1 }, { 14, 15, 1 }, { 1, 4, 3 }, { 4, 7, 1 },
+	{ 9, 12, 3 }, { 12, 15, 1 }, { 2, 8, 6 }, { 8, 14, 2 },
+};
+
+#if TFQKD_X86
+/* 8 words of 16 rows at @s, @stride words apart, converted in registers (@inv: inverse) */
+__attribute__((always_inline)) T_AVX512VP static inline void conv4_regs(void *s, size_t stride,
+									 const int inv)
+{
+	const struct gf2x_op *ops = inv ? conv4_inv_ops : conv4_fwd_ops;
+	uint64_t *w = s;
+	__m512i r[16];
+
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		r[i] = _mm512_loadu_si512(w + i * stride);
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		_Pragma("GCC unroll 6")
+		for (int t = 0; t < CONV4_MAXCNT; t++)
+			if (t < ops[i].cnt)
+				r[ops[i].dst + t] = _mm512_xor_si512(r[ops[i].dst + t],
+								     r[ops[i].src + t]);
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		_mm512_storeu_si512(w + i * stride, r[i]);
+}
+
+/* 16 rows of @W words (a multiple of 8), @stride words apart, converted in registers */
+T_AVX512VP static void conv4_rows_avx512(uint64_t *f, size_t stride, size_t W, int inv)
+{
+	if (inv)
+		for (size_t c = 0; c < W; c += 8)
+			conv4_regs(f + c, stride, 1);
+	else
+		for (size_t c = 0; c < W; c += 8)
+			conv4_regs(f + c, stride, 0);
+}
+#endif
+
+/*
+ * The conversion of 16 rows of W words in registers, one column of vectors at a time
+ * (AVX-512, W a multiple of 8; in strip mode the rows of one strip): the same XORs as the
+ * recursion, with one load and one store per vector instead of two passes' worth.
+ */
+static int conv4_fast(const struct gf2x_plan *p, const struct gf2x_rec *rec, uint64_t *f,
+		      unsigned l, size_t W, int inv)
+{
+#if TFQKD_X86
+	if (l != 4 || W % 8 || p->isa != GF2X_AVX512_VPCLMUL)
+		return 0;
+	if (!rec) {
+		conv4_rows_avx512(f, W, W, inv);
+		return 1;
+	}
+	if (!rec->ops && W == rec->sw) {
+		size_t v0 = (size_t)(f - rec->base) / rec->sw;
+
+		conv4_rows_avx512((uint64_t *)rec->base + v0 * rec->stride, rec->stride, W, inv);
+		return 1;
+	}
+#else
+	(void)p, (void)rec, (void)f, (void)l, (void)W, (void)inv;
+#endif
+	return 0;
+}
+
 /* the program on 8 blocks at once: lane i of scratch row j = word j of block i */
-T_AVX512VP static void prog_run8_avx512(const struct gf2x_op *ops, unsigned nops, uint64_t *f)
+T_AVX512VP static void prog_run8_avx512(const struct gf2x_plan *p, int inv, uint64_t *f)
 {
 	__m512i s[PROG_WORDS], r[8];
 
@@ -862,12 +943,31 @@ T_AVX512VP static void prog_run8_avx512(const struct gf2x_op *ops, unsigned nops
 		for (int i = 0; i < 8; i++)
 			s[j + i] = r[i];
 	}
-	for (unsigned i = 0; i < nops; i++) {
+	/*
+	 * the recorded Taylor expansion (l = 8 down to T = 4), the 16 blocks of 16 rows, the
+	 * rows step on 16 rows of 16 words (one column of 16 vectors at a time); the inverse
+	 * in the opposite order
+	 */
+	if (inv) {
+		for (int c = 0; c < 16; c++)
+			conv4_regs(s + c, 16 * 8, 1);
+		for (int b = 0; b < 16; b++)
+			conv4_regs(s + 16 * b, 8, 1);
+	}
+	for (unsigned i = inv ? p->nprog_inv - p->ntay_inv : 0;
+	     i < (inv ? p->nprog_inv : p->ntay_fwd); i++) {
+		const struct gf2x_op *ops = inv ? p->prog_inv : p->prog_fwd;
 		__m512i *d = s + ops[i].dst;
 		const __m512i *q = s + ops[i].src;
 
 		for (unsigned t = 0; t < ops[i].cnt; t++)
 			d[t] = _mm512_xor_si512(d[t], q[t]);
+	}
+	if (!inv) {
+		for (int b = 0; b < 16; b++)
+			conv4_regs(s + 16 * b, 8, 0);
+		for (int c = 0; c < 16; c++)
+			conv4_regs(s + c, 16 * 8, 0);
 	}
 	for (size_t j = 0; j < PROG_WORDS; j += 8) {
 		for (int i = 0; i < 8; i++)
@@ -885,7 +985,7 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 #if TFQKD_X86
 	if (p->isa == GF2X_AVX512_VPCLMUL) {
 		for (; nb >= 8; nb -= 8, f += 8 * PROG_WORDS)
-			prog_run8_avx512(ops, nops, f);
+			prog_run8_avx512(p, ops == p->prog_inv, f);
 	}
 #endif
 	prog_run_generic(ops, nops, f, nb);
@@ -967,6 +1067,8 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 
 	if (l <= 1 || !len)
 		return;	/* X_0 = 1, X_1 = z */
+	if (conv4_fast(p, rec, f, l, W, 0))
+		return;	/* rows >= len are zero: converting them too changes nothing */
 	T = tpow(l);
 	bs = (size_t)1 << T;
 	nb = (len + bs - 1) >> T;	/* r_b = 0 for b >= nb */
@@ -997,6 +1099,8 @@ static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 
 	if (l <= 1 || lo >= hi)
 		return;
+	if (conv4_fast(p, rec, f, l, W, 1))
+		return;	/* all 16 rows */
 	T = tpow(l);
 	bs = (size_t)1 << T;
 	if (lo || hi < (size_t)1 << l)
@@ -1027,11 +1131,40 @@ static int record_progs(struct gf2x_plan *p)
 	struct gf2x_rec rf = { .base = dummy, .ops = p->prog_fwd, .max = GF2X_PROG_MAX };
 	struct gf2x_rec ri = { .base = dummy, .ops = p->prog_inv, .max = GF2X_PROG_MAX };
 
+	struct gf2x_op o4[2][GF2X_PROG_MAX];
+	struct gf2x_rec r4f = { .base = dummy, .ops = o4[0], .max = GF2X_PROG_MAX };
+	struct gf2x_rec r4i = { .base = dummy, .ops = o4[1], .max = GF2X_PROG_MAX };
+	struct gf2x_rec rt = { .base = dummy, .ops = o4[0], .max = GF2X_PROG_MAX };
+	unsigned T = tpow(GF2X_PROG_L);
+
 	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
 	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1, 0, PROG_WORDS);
 	p->nprog_fwd = rf.n;
 	p->nprog_inv = ri.n;
-	return rf.overflow || ri.overflow ? -EINVAL : 0;
+	if (rf.overflow || ri.overflow)
+		return -EINVAL;
+	/* the 16-row tables are what the recursion does */
+	conv_fwd(p, &r4f, dummy, 4, 1, 16);
+	conv_inv(p, &r4i, dummy, 4, 1, 0, 16);
+	if (T != 4 || r4f.n != 16 || r4i.n != 16 ||
+	    memcmp(o4[0], conv4_fwd_ops, sizeof(conv4_fwd_ops)) ||
+	    memcmp(o4[1], conv4_inv_ops, sizeof(conv4_inv_ops)))
+		return -EINVAL;
+	/*
+	 * the Taylor steps come first in the forward program and last in the inverse one:
+	 * prog_run8_avx512() runs them from the recorded programs
+	 */
+	taylor(p, &rt, dummy, GF2X_PROG_L, T, 1, PROG_WORDS, 0);
+	p->ntay_fwd = rt.n;
+	if (rt.overflow || memcmp(o4[0], p->prog_fwd, rt.n * sizeof(o4[0][0])))
+		return -EINVAL;
+	rt.n = 0;
+	taylor_inv(p, &rt, dummy, GF2X_PROG_L, T, 1, 0, 0, PROG_WORDS);
+	p->ntay_inv = rt.n;
+	if (rt.overflow || rt.n > p->nprog_inv ||
+	    memcmp(o4[0], p->prog_inv + p->nprog_inv - rt.n, rt.n * sizeof(o4[0][0])))
+		return -EINVAL;
+	return 0;
 }
 
 /* ---- butterflies (novel basis -> values) ---- */

@@ -50,6 +50,8 @@ struct gf2x_plan {
 	uint64_t *twhi;		/* 2^(k-1-GF2X_TWLO_BITS) entries, or NULL */
 	uint64_t bc[7][8];	/* base-case twiddle patterns */
 	unsigned nprog_fwd, nprog_inv;
+	/* the Taylor steps: the first ntay_fwd ops of prog_fwd, the last ntay_inv of prog_inv */
+	unsigned ntay_fwd, ntay_inv;
 	struct gf2x_op prog_fwd[GF2X_PROG_MAX], prog_inv[GF2X_PROG_MAX];
 };
 
