@@ -358,15 +358,16 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 		res = pa->buf[0].acc;
 		gf2x_inv(&pa->plan, res, lo, hi);
 	}
-	for (size_t w = 0; w < ow; w++) {
-		size_t bit = start + 64 * w, j = bit / 32, sh = bit % 32;
-		unsigned __int128 v = digit(res, j);
+	/* digits j, j + 1, j + 2 (shifted right by sh < 32) make out word w; j += 2 per word */
+	size_t j = start / 32, sh = start % 32, nd = pa->plan.n;
+	uint64_t d0 = digit(res, j), d1 = j + 1 < nd ? digit(res, j + 1) : 0;
 
-		if (j + 1 < pa->plan.n)
-			v |= (unsigned __int128)digit(res, j + 1) << 32;
-		if (j + 2 < pa->plan.n)
-			v |= (unsigned __int128)digit(res, j + 2) << 64;
-		out[w] = (uint64_t)(v >> sh);
+	for (size_t w = 0; w < ow; w++, j += 2) {
+		uint64_t d2 = j + 2 < nd ? digit(res, j + 2) : 0, v = d0 | d1 << 32;
+
+		out[w] = sh ? v >> sh | d2 << (64 - sh) : v;
+		d0 = d2;
+		d1 = j + 3 < nd ? digit(res, j + 3) : 0;
 	}
 	if (pa->m % 64)
 		out[ow - 1] &= (1ULL << (pa->m % 64)) - 1;
