@@ -1201,6 +1201,12 @@ T_AVX512VP static inline __m512i bcast(uint64_t v)
  * per-lane twiddles tw(base) + tw(lane pattern) (tw is XOR-linear). Every step runs on
  * all blocks before the next one: the blocks are independent, so two of them hide the
  * latency of the chain of products through the six levels.
+ *
+ * GF2X_LAYOUT: the values are stored in the transposed order (value 8i + j of a 64-word
+ * block at word 8j + i), which saves the transpose back at the end of the forward
+ * transform and the one at the start of the inverse; the point-wise products do not care
+ * about the order. (AVX-512 with k >= 6 only: every 64-word block of such a transform ends
+ * and starts in these functions.)
  */
 #define BF64_MAX 2
 
@@ -1270,13 +1276,12 @@ bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
 		}
 	}
+	/* stored as they are: see GF2X_LAYOUT */
 	_Pragma("GCC unroll 8")
-	for (int b = 0; b < nb; b++) {
-		transpose8(c[b]);
+	for (int b = 0; b < nb; b++)
 		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
-	}
 }
 
 __attribute__((always_inline)) T_AVX512VP static inline void
@@ -1304,7 +1309,7 @@ bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb,
 			for (int j = 0; j < 8; j++)
 				c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
 		}
-		transpose8(c[b]);
+		/* no transpose: the forward transform left them transposed (GF2X_LAYOUT) */
 	}
 	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
