@@ -1409,16 +1409,29 @@ T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f
 #define BF_FWD0(x, y) (y = _mm512_xor_si512(y, x))
 #define BF_INV0(x, y) (y = _mm512_xor_si512(y, x))
 
+/* one half (@hi: the high one) of the packed word @w */
+T_AVX512VP static inline __m512i half32(__m512i w, const int hi)
+{
+	return hi ? _mm512_srli_epi64(w, 32) : _mm512_and_si512(w, _mm512_set1_epi64(0xffffffffLL));
+}
+
+/*
+ * @src: where the pass reads (f itself, or with @half 1 or 2 the low or high halves of
+ * the packed words of gf2x_fwd2())
+ */
+#define LOAD_SRC(a) (half ? half32(_mm512_loadu_si512(a), half == 2) : _mm512_loadu_si512(a))
+
 __attribute__((always_inline)) T_AVX512VP static inline void
-fwd4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
+fwd4_body(uint64_t *f, const uint64_t *src, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b,
+	  const int zero, const int half)
 {
 	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
 
 	for (size_t t = 0; t < q; t += 8) {
-		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
-		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
-		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+		__m512i x0 = LOAD_SRC(src + t), x1 = LOAD_SRC(src + q + t);
+		__m512i x2 = LOAD_SRC(src + 2 * q + t);
+		__m512i x3 = LOAD_SRC(src + 3 * q + t);
 
 		if (zero) {
 			BF_FWD0(x0, x2);
@@ -1511,9 +1524,9 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 				   uint64_t c2b)
 {
 	if (!c1 && !c2a)
-		fwd4_body(f, q, 0, 0, c2b, 1);
+		fwd4_body(f, f, q, 0, 0, c2b, 1, 0);
 	else
-		fwd4_body(f, q, c1, c2a, c2b, 0);
+		fwd4_body(f, f, q, c1, c2a, c2b, 0, 0);
 }
 
 T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
@@ -1655,38 +1668,22 @@ void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uin
 }
 
 #if TFQKD_X86
-/* one half (@hi: the high one) of the packed word @w */
-T_AVX512VP static inline __m512i half32(__m512i w, const int hi)
-{
-	return hi ? _mm512_srli_epi64(w, 32) : _mm512_and_si512(w, _mm512_set1_epi64(0xffffffffLL));
-}
-
 /*
- * The top level pair of a forward transform (twiddles 0, 0 and @c2b, see fwd4_body()) on
- * one half of the packed words @src (2^k words, zero from the polynomial's length on),
- * into @f (may be @src when @hi is 0): the split of gf2x_fwd2() in the first pass.
+ * The first level pair of a forward transform of one half (@hi: the high one) of the
+ * packed words @src (2^k words, zero from the polynomial's length on) on the block of
+ * 4q words at offset @off, into @f (may be @src + @off when @hi is 0): the split of
+ * gf2x_fwd2() in the first pass.
  */
-__attribute__((always_inline)) T_AVX512VP static inline void
-fwd4_half_body(uint64_t *f, const uint64_t *src, size_t q, uint64_t c2b, const int hi)
+T_AVX512VP static void fwd4_half(const struct gf2x_plan *p, uint64_t *f, const uint64_t *src,
+				 size_t q, size_t off, unsigned l, const int hi)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
-	__m512i tb = bcast(c2b);
+	uint64_t c1 = twiddle(p, off >> l), c2a = twiddle(p, off >> (l - 1));
+	uint64_t c2b = twiddle(p, (off + 2 * q) >> (l - 1));
 
-	for (size_t t = 0; t < q; t += 8) {
-		__m512i x0 = half32(_mm512_loadu_si512(src + t), hi);
-		__m512i x1 = half32(_mm512_loadu_si512(src + q + t), hi);
-		__m512i x2 = half32(_mm512_loadu_si512(src + 2 * q + t), hi);
-		__m512i x3 = half32(_mm512_loadu_si512(src + 3 * q + t), hi);
-
-		BF_FWD0(x0, x2);
-		BF_FWD0(x1, x3);
-		BF_FWD0(x0, x1);
-		BF_FWD(x2, x3, tb);
-		_mm512_storeu_si512(f + t, x0);
-		_mm512_storeu_si512(f + q + t, x1);
-		_mm512_storeu_si512(f + 2 * q + t, x2);
-		_mm512_storeu_si512(f + 3 * q + t, x3);
-	}
+	if (!c1 && !c2a)
+		fwd4_body(f, src, q, 0, 0, c2b, 1, hi ? 2 : 1);
+	else
+		fwd4_body(f, src, q, c1, c2a, c2b, 0, hi ? 2 : 1);
 }
 
 /*
@@ -1719,12 +1716,20 @@ T_AVX512VP static void fwd_top_half(const struct gf2x_plan *p, uint64_t *f, cons
 	size_t h = p->n / 2, q = h / 2;
 
 	if (len > h) {
-		if (hi)
-			fwd4_half_body(f, src, q, twiddle(p, 1), 1);
-		else
-			fwd4_half_body(f, src, q, twiddle(p, 1), 0);
+		fwd4_half(p, f, src, q, 0, p->k, hi);
 		for (int i = 0; i < 4; i++)
 			fft_fwd(p, f + i * q, p->k - 2, i * q, q);
+	} else if (len > q && p->k >= 11) {
+		/*
+		 * both halves start from the lower half of the polynomial (the top butterfly
+		 * copies it): the next level pair reads it from @src for each of them
+		 */
+		for (int b = 1; b >= 0; b--) {	/* f = src: the upper half first */
+			fwd4_half(p, f + b * h, src, q / 2, b * h, p->k - 1, hi);
+			for (int i = 0; i < 4; i++)
+				fft_fwd(p, f + b * h + i * (q / 2), p->k - 3, b * h + i * (q / 2),
+					q / 2);
+		}
 	} else {
 		if (hi)
 			dup_half_body(f, src, len, h, 1);
