@@ -1688,8 +1688,8 @@ T_AVX512VP static void fwd4_half(const struct gf2x_plan *p, uint64_t *f, const u
 
 /*
  * The top level when the polynomial fits in the lower half (len <= h, a multiple of 8 or
- * not): both halves of @f become the lower half of the polynomial (see fft_fwd()). @f[len, h)
- * and @f[h + len, 2h) are zeroed unless @f is @src (then they are zero already).
+ * not): both halves of @f become the lower half of the polynomial (see fft_fwd()), and
+ * @f[len, h) and @f[h + len, 2h) are zeroed.
  */
 __attribute__((always_inline)) T_AVX512VP static inline void
 dup_half_body(uint64_t *f, const uint64_t *src, size_t len, size_t h, const int hi)
@@ -1704,10 +1704,9 @@ dup_half_body(uint64_t *f, const uint64_t *src, size_t len, size_t h, const int 
 	}
 	for (; t < len; t++)
 		f[t] = f[h + t] = hi ? src[t] >> 32 : src[t] & 0xffffffffULL;
-	if (f != src) {
-		memset(f + len, 0, (h - len) * sizeof(*f));
-		memset(f + h + len, 0, (h - len) * sizeof(*f));
-	}
+	/* (when f is src, the other polynomial's half may still be there) */
+	memset(f + len, 0, (h - len) * sizeof(*f));
+	memset(f + h + len, 0, (h - len) * sizeof(*f));
 }
 
 T_AVX512VP static void fwd_top_half(const struct gf2x_plan *p, uint64_t *f, const uint64_t *src,
