@@ -64,6 +64,8 @@ void gf2x_plan_destroy(struct gf2x_plan *p);
 /*
  * Forward transform in place of the polynomial with coefficients f[0, len); the words
  * f[len, n) are scratch (their contents are ignored and overwritten).
+ * The order of the values depends on the code path (AVX-512 keeps them transposed within
+ * every 64-word block): use them only point-wise and with the inverse of the same plan.
  */
 void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
 /*
