@@ -110,6 +110,18 @@ static int cantor_basis(uint64_t beta[64], unsigned count)
 
 static int record_progs(struct gf2x_plan *p);
 
+/* AVX-512 VBMI (vpermb, in the reduction of the AVX-512 path; every CPU with VPCLMULQDQ on
+ * 512-bit vectors has it so far) */
+static int has_vbmi(void)
+{
+#if TFQKD_X86
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512vbmi");
+#else
+	return 0;
+#endif
+}
+
 int gf2x_plan_init(struct gf2x_plan *p, unsigned k, unsigned cpu)
 {
 	unsigned f = gf2_cpu(cpu);
@@ -119,7 +131,7 @@ int gf2x_plan_init(struct gf2x_plan *p, unsigned k, unsigned cpu)
 		return -EINVAL;
 	p->k = k;
 	p->n = (size_t)1 << k;
-	if ((f & TFQKD_CPU_AVX512) && (f & TFQKD_CPU_VPCLMUL))
+	if ((f & TFQKD_CPU_AVX512) && (f & TFQKD_CPU_VPCLMUL) && has_vbmi())
 		p->isa = GF2X_AVX512_VPCLMUL;
 	else if ((f & TFQKD_CPU_AVX2) && (f & TFQKD_CPU_VPCLMUL))
 		p->isa = GF2X_AVX2_VPCLMUL;
@@ -207,7 +219,8 @@ static void pmul_soft(uint64_t *a, const uint64_t *b, size_t n)
 #if TFQKD_X86
 #define T_PCLMUL __attribute__((target("pclmul,ssse3,sse4.1")))
 #define T_AVX2VP __attribute__((target("avx2,pclmul,vpclmulqdq")))
-#define T_AVX512VP __attribute__((target("avx512f,avx512bw,avx512vl,pclmul,vpclmulqdq")))
+#define T_AVX512VP \
+	__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,pclmul,vpclmulqdq")))
 
 /*
  * Reduction of a product L + y^64 H (deg H <= 62) modulo y^64 + y^4 + y^3 + y + 1 in
@@ -398,12 +411,27 @@ T_AVX2VP static void pmul_avx2(uint64_t *a, const uint64_t *b, size_t n)
 
 /* -- AVX-512 + VPCLMULQDQ, 8 elements per vector -- */
 
+/*
+ * The same reduction with one shift fewer (AVX-512 VBMI): the rotation r = u <<< 3 is
+ * (u << 3) + V with V = u >> 61 in its low three bits, so L + U + y^3 U + red_tab[V] =
+ * L + u + r + (V + red_tab[V]), and V + red_tab[V] is looked up with vpermb on the low
+ * byte of r (its six low bits index a 64-byte table whose entries repeat every eight,
+ * entry i = v + red_tab[v] with v = i mod 8; the other bytes are masked to zero). @tab is
+ * red_tab64 in a vector. Measured 1-4 % faster butterflies than the vpshufb form.
+ */
+static const unsigned char red_tab64[64] = {
+#define T64_ROW 0x00, 0x1a, 0x34, 0x2e, 0x68, 0x72, 0x5c, 0x46
+	T64_ROW, T64_ROW, T64_ROW, T64_ROW, T64_ROW, T64_ROW, T64_ROW, T64_ROW,
+#undef T64_ROW
+};
+
 T_AVX512VP static inline __m512i red8(__m512i lo, __m512i hi, __m512i tab)
 {
 	__m512i u = _mm512_xor_si512(hi, _mm512_slli_epi64(hi, 1));
-	__m512i w = _mm512_shuffle_epi8(tab, _mm512_srli_epi64(u, 61));
+	__m512i r = _mm512_rol_epi64(u, 3);
+	__m512i w = _mm512_maskz_permutexvar_epi8(0x0101010101010101ULL, r, tab);
 
-	return _mm512_xor_si512(_mm512_ternarylogic_epi64(lo, u, _mm512_slli_epi64(u, 3), 0x96), w);
+	return _mm512_xor_si512(_mm512_ternarylogic_epi64(lo, u, r, 0x96), w);
 }
 
 T_AVX512VP static inline __m512i mul8c(__m512i e, __m512i c, __m512i tab)
@@ -424,7 +452,7 @@ T_AVX512VP static inline __m512i mul8v(__m512i e, __m512i c, __m512i tab)
 
 T_AVX512VP static void fwd_avx512(uint64_t *a, uint64_t *e, size_t h, uint64_t c)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i cc = _mm512_set1_epi64((long long)c);
 	size_t t = 0;
 
@@ -443,7 +471,7 @@ T_AVX512VP static void fwd_avx512(uint64_t *a, uint64_t *e, size_t h, uint64_t c
 
 T_AVX512VP static void inv_avx512(uint64_t *a, uint64_t *e, size_t h, uint64_t c)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i cc = _mm512_set1_epi64((long long)c);
 	size_t t = 0;
 
@@ -462,7 +490,7 @@ T_AVX512VP static void inv_avx512(uint64_t *a, uint64_t *e, size_t h, uint64_t c
 
 T_AVX512VP static void pmul_avx512(uint64_t *a, const uint64_t *b, size_t n)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	size_t t = 0;
 
 	for (; t + 8 <= n; t += 8) {
@@ -478,7 +506,7 @@ T_AVX512VP static void pmul_avx512(uint64_t *a, const uint64_t *b, size_t n)
 T_AVX512VP static void pmul_acc_avx512(uint64_t *acc, const uint64_t *a, const uint64_t *b,
 				       size_t n)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	size_t t = 0;
 
 	for (; t + 8 <= n; t += 8) {
@@ -702,7 +730,7 @@ static unsigned tpow(unsigned l)
 static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		     unsigned l, size_t W, size_t len);
 static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W);
+		     unsigned l, size_t W, size_t lo, size_t hi);
 
 /*
  * With @leaf set, every block of 2^T rows is converted (conv_fwd()) as soon as its
@@ -735,24 +763,73 @@ static void taylor(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
 		conv_fwd(p, rec, f, T, W, len);
 }
 
-/* the inverse of taylor(): steps in the opposite order */
-static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		       unsigned l, unsigned T, size_t W, int leaf)
+/*
+ * Rows needed at the input of the Taylor step of level l (see taylor_inv()) when rows
+ * [*lo, *hi) of its output are: the step is new[t] = old[t] + old[t + A - B] for t in
+ * [B, A + B) (all on old values), so the interval grows upwards. The result covers the
+ * needed rows (a superset is harmless).
+ */
+static void tstep_need(unsigned l, unsigned T, size_t *lo, size_t *hi)
 {
-	size_t A, dist;
+	size_t A = (size_t)1 << (l - 1), B = (size_t)1 << (l - 1 - T);
+	size_t s0 = *lo > B ? *lo : B, s1 = *hi < A + B ? *hi : A + B;
 
+	if (s0 < s1 && s1 + A - B > *hi)
+		*hi = s1 + A - B;
+}
+
+/* rows needed at the input of taylor_inv() (all levels down to T) for output rows [*lo, *hi) */
+static void taylor_need(unsigned l, unsigned T, size_t *lo, size_t *hi)
+{
+	size_t A, l0, h0, l1, h1;
+
+	if (*lo >= *hi || l <= T)
+		return;
+	A = (size_t)1 << (l - 1);
+	tstep_need(l, T, lo, hi);
+	l0 = *lo;
+	h0 = *hi < A ? *hi : A;
+	l1 = (*lo > A ? *lo : A) - A;
+	h1 = *hi > A ? *hi - A : 0;
+	taylor_need(l - 1, T, &l0, &h0);
+	taylor_need(l - 1, T, &l1, &h1);
+	*lo = l0 < h0 ? l0 : l1 + A;
+	*hi = l1 < h1 ? h1 + A : h0;
+}
+
+/*
+ * The inverse of taylor(): steps in the opposite order. Only rows [lo, hi) of the result
+ * are needed: the steps skip the other targets and the halves get the rows they must
+ * deliver (the others come out unspecified).
+ */
+static void taylor_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
+		       unsigned l, unsigned T, size_t W, int leaf, size_t lo, size_t hi)
+{
+	size_t A, B, dist, ilo = lo, ihi = hi, t0, t1;
+
+	if (lo >= hi)
+		return;
 	if (l <= T) {	/* with @leaf: the block of 2^T rows, converted first */
 		if (leaf)
-			conv_inv(p, rec, f, T, W);
+			conv_inv(p, rec, f, T, W, lo, hi);
 		return;
 	}
 	A = (size_t)1 << (l - 1);
-	dist = A - ((size_t)1 << (l - 1 - T));
-	taylor_inv(p, rec, f, l - 1, T, W, leaf);
-	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf);
-	for (size_t lo = A; lo < 2 * A; lo += dist)
-		rxor(p, rec, f + (lo - dist) * W, f + lo * W,
-		     (2 * A - lo < dist ? 2 * A - lo : dist) * W);
+	B = (size_t)1 << (l - 1 - T);
+	dist = A - B;
+	tstep_need(l, T, &ilo, &ihi);
+	taylor_inv(p, rec, f, l - 1, T, W, leaf, ilo, ihi < A ? ihi : A);
+	taylor_inv(p, rec, f + A * W, l - 1, T, W, leaf, (ilo > A ? ilo : A) - A,
+		   ihi > A ? ihi - A : 0);
+	/* targets [B, A) from [A, 2A - B), then [A, A + B) from [2A - B, 2A), as needed */
+	t0 = lo > B ? lo : B;
+	t1 = hi < A ? hi : A;
+	if (t0 < t1)
+		rxor(p, rec, f + t0 * W, f + (t0 + dist) * W, (t1 - t0) * W);
+	t0 = lo > A ? lo : A;
+	t1 = hi < A + B ? hi : A + B;
+	if (t0 < t1)
+		rxor(p, rec, f + t0 * W, f + (t0 + dist) * W, (t1 - t0) * W);
 }
 
 #define PROG_WORDS ((size_t)1 << GF2X_PROG_L)
@@ -801,8 +878,89 @@ T_AVX512VP static inline void transpose8(__m512i r[8])
 	r[7] = _mm512_shuffle_i64x2(u[3], u[7], 0xee);
 }
 
+/*
+ * The conversion of 16 rows (l = 4) as row XORs: what conv_fwd() and conv_inv() record for
+ * 16 rows of one word (record_progs() checks that they agree). In registers, the
+ * conversions of the 16-row blocks and of the rows step inside the 256-word program need
+ * no memory accesses beyond one load and one store per row.
+ */
+#define CONV4_MAXCNT 6
+static const struct gf2x_op conv4_fwd_ops[16] = {
+	{ 4, 10, 6 }, { 2, 8, 2 }, { 10, 13, 3 }, { 9, 12, 1 }, { 2, 5, 3 }, { 1, 4, 1 },
+	{ 2, 3, 1 }, { 1, 2, 1 }, { 6, 7, 1 }, { 5, 6, 1 }, { 10, 11, 1 }, { 9, 10, 1 },
+	{ 14, 15, 1 }, { 13, 14, 1 }, { 8, 12, 4 }, { 4, 8, 4 },
+};
+static const struct gf2x_op conv4_inv_ops[16] = {
+	{ 4, 8, 4 }, { 8, 12, 4 }, { 1, 2, 1 }, { 2, 3, 1 }, { 5, 6, 1 }, { 6, 7, 1 },
+	{ 9, 10, 1 }, { 10, 11, 1 }, { 13, 14, 1 }, { 14, 15, 1 }, { 1, 4, 3 }, { 4, 7, 1 },
+	{ 9, 12, 3 }, { 12, 15, 1 }, { 2, 8, 6 }, { 8, 14, 2 },
+};
+
+#if TFQKD_X86
+/* 8 words of 16 rows at @s, @stride words apart, converted in registers (@inv: inverse) */
+__attribute__((always_inline)) T_AVX512VP static inline void conv4_regs(void *s, size_t stride,
+									 const int inv)
+{
+	const struct gf2x_op *ops = inv ? conv4_inv_ops : conv4_fwd_ops;
+	uint64_t *w = s;
+	__m512i r[16];
+
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		r[i] = _mm512_loadu_si512(w + i * stride);
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		_Pragma("GCC unroll 6")
+		for (int t = 0; t < CONV4_MAXCNT; t++)
+			if (t < ops[i].cnt)
+				r[ops[i].dst + t] = _mm512_xor_si512(r[ops[i].dst + t],
+								     r[ops[i].src + t]);
+	_Pragma("GCC unroll 16")
+	for (int i = 0; i < 16; i++)
+		_mm512_storeu_si512(w + i * stride, r[i]);
+}
+
+/* 16 rows of @W words (a multiple of 8), @stride words apart, converted in registers */
+T_AVX512VP static void conv4_rows_avx512(uint64_t *f, size_t stride, size_t W, int inv)
+{
+	if (inv)
+		for (size_t c = 0; c < W; c += 8)
+			conv4_regs(f + c, stride, 1);
+	else
+		for (size_t c = 0; c < W; c += 8)
+			conv4_regs(f + c, stride, 0);
+}
+#endif
+
+/*
+ * The conversion of 16 rows of W words in registers, one column of vectors at a time
+ * (AVX-512, W a multiple of 8; in strip mode the rows of one strip): the same XORs as the
+ * recursion, with one load and one store per vector instead of two passes' worth.
+ */
+static int conv4_fast(const struct gf2x_plan *p, const struct gf2x_rec *rec, uint64_t *f,
+		      unsigned l, size_t W, int inv)
+{
+#if TFQKD_X86
+	if (l != 4 || W % 8 || p->isa != GF2X_AVX512_VPCLMUL)
+		return 0;
+	if (!rec) {
+		conv4_rows_avx512(f, W, W, inv);
+		return 1;
+	}
+	if (!rec->ops && W == rec->sw) {
+		size_t v0 = (size_t)(f - rec->base) / rec->sw;
+
+		conv4_rows_avx512((uint64_t *)rec->base + v0 * rec->stride, rec->stride, W, inv);
+		return 1;
+	}
+#else
+	(void)p, (void)rec, (void)f, (void)l, (void)W, (void)inv;
+#endif
+	return 0;
+}
+
 /* the program on 8 blocks at once: lane i of scratch row j = word j of block i */
-T_AVX512VP static void prog_run8_avx512(const struct gf2x_op *ops, unsigned nops, uint64_t *f)
+T_AVX512VP static void prog_run8_avx512(const struct gf2x_plan *p, int inv, uint64_t *f)
 {
 	__m512i s[PROG_WORDS], r[8];
 
@@ -813,12 +971,31 @@ T_AVX512VP static void prog_run8_avx512(const struct gf2x_op *ops, unsigned nops
 		for (int i = 0; i < 8; i++)
 			s[j + i] = r[i];
 	}
-	for (unsigned i = 0; i < nops; i++) {
+	/*
+	 * the recorded Taylor expansion (l = 8 down to T = 4), the 16 blocks of 16 rows, the
+	 * rows step on 16 rows of 16 words (one column of 16 vectors at a time); the inverse
+	 * in the opposite order
+	 */
+	if (inv) {
+		for (int c = 0; c < 16; c++)
+			conv4_regs(s + c, 16 * 8, 1);
+		for (int b = 0; b < 16; b++)
+			conv4_regs(s + 16 * b, 8, 1);
+	}
+	for (unsigned i = inv ? p->nprog_inv - p->ntay_inv : 0;
+	     i < (inv ? p->nprog_inv : p->ntay_fwd); i++) {
+		const struct gf2x_op *ops = inv ? p->prog_inv : p->prog_fwd;
 		__m512i *d = s + ops[i].dst;
 		const __m512i *q = s + ops[i].src;
 
 		for (unsigned t = 0; t < ops[i].cnt; t++)
 			d[t] = _mm512_xor_si512(d[t], q[t]);
+	}
+	if (!inv) {
+		for (int b = 0; b < 16; b++)
+			conv4_regs(s + 16 * b, 8, 0);
+		for (int c = 0; c < 16; c++)
+			conv4_regs(s + c, 16 * 8, 0);
 	}
 	for (size_t j = 0; j < PROG_WORDS; j += 8) {
 		for (int i = 0; i < 8; i++)
@@ -836,7 +1013,7 @@ static void prog_run(const struct gf2x_plan *p, const struct gf2x_op *ops, unsig
 #if TFQKD_X86
 	if (p->isa == GF2X_AVX512_VPCLMUL) {
 		for (; nb >= 8; nb -= 8, f += 8 * PROG_WORDS)
-			prog_run8_avx512(ops, nops, f);
+			prog_run8_avx512(p, ops == p->prog_inv, f);
 	}
 #endif
 	prog_run_generic(ops, nops, f, nb);
@@ -884,18 +1061,18 @@ static void conv_fwd_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint6
 }
 
 static void conv_inv_rows(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-			  unsigned l, size_t W)
+			  unsigned l, size_t W, size_t lo, size_t hi)
 {
 	size_t sw = strip_width(rec, l, W);
 
 	if (!sw) {
-		conv_inv(p, rec, f, l, W);
+		conv_inv(p, rec, f, l, W, lo, hi);
 		return;
 	}
 	for (size_t c = 0; c < W; c += sw) {
 		struct gf2x_rec st = { .base = f + c, .sw = sw, .stride = W };
 
-		conv_inv(p, &st, f + c, l, sw);
+		conv_inv(p, &st, f + c, l, sw, lo, hi);
 	}
 }
 
@@ -918,6 +1095,8 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 
 	if (l <= 1 || !len)
 		return;	/* X_0 = 1, X_1 = z */
+	if (conv4_fast(p, rec, f, l, W, 0))
+		return;	/* rows >= len are zero: converting them too changes nothing */
 	T = tpow(l);
 	bs = (size_t)1 << T;
 	nb = (len + bs - 1) >> T;	/* r_b = 0 for b >= nb */
@@ -935,28 +1114,42 @@ static void conv_fwd(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *
 	conv_fwd_rows(p, rec, f, l - T, W << T, nb);
 }
 
-/* novel -> monomial basis */
+/*
+ * novel -> monomial basis; only rows [lo, hi) of the result are needed (the others come
+ * out unspecified): the steps whose targets are not needed, and the blocks that feed no
+ * needed row, are skipped
+ */
 static void conv_inv(const struct gf2x_plan *p, struct gf2x_rec *rec, uint64_t *f,
-		     unsigned l, size_t W)
+		     unsigned l, size_t W, size_t lo, size_t hi)
 {
 	unsigned T;
-	size_t bs;
+	size_t bs, blo = lo, bhi = hi, b0, b1;
 
-	if (l <= 1)
+	if (l <= 1 || lo >= hi)
 		return;
+	if (conv4_fast(p, rec, f, l, W, 1))
+		return;	/* all 16 rows */
 	T = tpow(l);
 	bs = (size_t)1 << T;
-	conv_inv_rows(p, rec, f, l - T, W << T);
+	if (lo || hi < (size_t)1 << l)
+		taylor_need(l, T, &blo, &bhi);	/* rows needed from the blocks */
+	b0 = blo >> T;
+	b1 = (bhi + bs - 1) >> T;
+	conv_inv_rows(p, rec, f, l - T, W << T, b0, b1);
 	if (leaf_blocks(rec, l, T, W)) {
-		taylor_inv(p, rec, f, l, T, W, 1);	/* converts the blocks too */
+		taylor_inv(p, rec, f, l, T, W, 1, lo, hi);	/* converts the blocks too */
 		return;
 	}
 	if (!rec && W == 1 && T == GF2X_PROG_L)
-		prog_run(p, p->prog_inv, p->nprog_inv, f, (size_t)1 << (l - T));
+		prog_run(p, p->prog_inv, p->nprog_inv, f + b0 * bs, b1 - b0);
 	else
-		for (size_t b = 0; b < ((size_t)1 << (l - T)); b++)
-			conv_inv(p, rec, f + b * bs * W, T, W);
-	taylor_inv(p, rec, f, l, T, W, 0);
+		for (size_t b = b0; b < b1; b++) {
+			size_t u = blo > b * bs ? blo - b * bs : 0;
+			size_t v = bhi < (b + 1) * bs ? bhi - b * bs : bs;
+
+			conv_inv(p, rec, f + b * bs * W, T, W, u, v);
+		}
+	taylor_inv(p, rec, f, l, T, W, 0, lo, hi);
 }
 
 /* record the conversion programs of one block of 2^GF2X_PROG_L words */
@@ -966,11 +1159,40 @@ static int record_progs(struct gf2x_plan *p)
 	struct gf2x_rec rf = { .base = dummy, .ops = p->prog_fwd, .max = GF2X_PROG_MAX };
 	struct gf2x_rec ri = { .base = dummy, .ops = p->prog_inv, .max = GF2X_PROG_MAX };
 
+	struct gf2x_op o4[2][GF2X_PROG_MAX];
+	struct gf2x_rec r4f = { .base = dummy, .ops = o4[0], .max = GF2X_PROG_MAX };
+	struct gf2x_rec r4i = { .base = dummy, .ops = o4[1], .max = GF2X_PROG_MAX };
+	struct gf2x_rec rt = { .base = dummy, .ops = o4[0], .max = GF2X_PROG_MAX };
+	unsigned T = tpow(GF2X_PROG_L);
+
 	conv_fwd(p, &rf, dummy, GF2X_PROG_L, 1, PROG_WORDS);
-	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1);
+	conv_inv(p, &ri, dummy, GF2X_PROG_L, 1, 0, PROG_WORDS);
 	p->nprog_fwd = rf.n;
 	p->nprog_inv = ri.n;
-	return rf.overflow || ri.overflow ? -EINVAL : 0;
+	if (rf.overflow || ri.overflow)
+		return -EINVAL;
+	/* the 16-row tables are what the recursion does */
+	conv_fwd(p, &r4f, dummy, 4, 1, 16);
+	conv_inv(p, &r4i, dummy, 4, 1, 0, 16);
+	if (T != 4 || r4f.n != 16 || r4i.n != 16 ||
+	    memcmp(o4[0], conv4_fwd_ops, sizeof(conv4_fwd_ops)) ||
+	    memcmp(o4[1], conv4_inv_ops, sizeof(conv4_inv_ops)))
+		return -EINVAL;
+	/*
+	 * the Taylor steps come first in the forward program and last in the inverse one:
+	 * prog_run8_avx512() runs them from the recorded programs
+	 */
+	taylor(p, &rt, dummy, GF2X_PROG_L, T, 1, PROG_WORDS, 0);
+	p->ntay_fwd = rt.n;
+	if (rt.overflow || memcmp(o4[0], p->prog_fwd, rt.n * sizeof(o4[0][0])))
+		return -EINVAL;
+	rt.n = 0;
+	taylor_inv(p, &rt, dummy, GF2X_PROG_L, T, 1, 0, 0, PROG_WORDS);
+	p->ntay_inv = rt.n;
+	if (rt.overflow || rt.n > p->nprog_inv ||
+	    memcmp(o4[0], p->prog_inv + p->nprog_inv - rt.n, rt.n * sizeof(o4[0][0])))
+		return -EINVAL;
+	return 0;
 }
 
 /* ---- butterflies (novel basis -> values) ---- */
@@ -1007,13 +1229,19 @@ T_AVX512VP static inline __m512i bcast(uint64_t v)
  * per-lane twiddles tw(base) + tw(lane pattern) (tw is XOR-linear). Every step runs on
  * all blocks before the next one: the blocks are independent, so two of them hide the
  * latency of the chain of products through the six levels.
+ *
+ * GF2X_LAYOUT: the values are stored in the transposed order (value 8i + j of a 64-word
+ * block at word 8j + i), which saves the transpose back at the end of the forward
+ * transform and the one at the start of the inverse; the point-wise products do not care
+ * about the order. (AVX-512 with k >= 6 only: every 64-word block of such a transform ends
+ * and starts in these functions.)
  */
 #define BF64_MAX 2
 
 __attribute__((always_inline)) T_AVX512VP static inline void
 bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i c[BF64_MAX][8], t;
 
 	_Pragma("GCC unroll 8")
@@ -1076,20 +1304,19 @@ bfly64_fwd_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb)
 			BF_FWD(c[b][2 * q], c[b][2 * q + 1], t);
 		}
 	}
+	/* stored as they are: see GF2X_LAYOUT */
 	_Pragma("GCC unroll 8")
-	for (int b = 0; b < nb; b++) {
-		transpose8(c[b]);
+	for (int b = 0; b < nb; b++)
 		_Pragma("GCC unroll 8")
 		for (int j = 0; j < 8; j++)
 			_mm512_storeu_si512(f + 64 * b + 8 * j, c[b][j]);
-	}
 }
 
 __attribute__((always_inline)) T_AVX512VP static inline void
 bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb,
 	      const struct gf2x_pend *pm)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i c[BF64_MAX][8], t;
 
 	_Pragma("GCC unroll 8")
@@ -1110,7 +1337,7 @@ bfly64_inv_nb(const struct gf2x_plan *p, uint64_t *f, size_t off, const int nb,
 			for (int j = 0; j < 8; j++)
 				c[b][j] = _mm512_loadu_si512(f + 64 * b + 8 * j);
 		}
-		transpose8(c[b]);
+		/* no transpose: the forward transform left them transposed (GF2X_LAYOUT) */
 	}
 	_Pragma("GCC unroll 8")
 	for (int b = 0; b < nb; b++) {
@@ -1210,16 +1437,29 @@ T_AVX512VP static void bfly128_inv_avx512(const struct gf2x_plan *p, uint64_t *f
 #define BF_FWD0(x, y) (y = _mm512_xor_si512(y, x))
 #define BF_INV0(x, y) (y = _mm512_xor_si512(y, x))
 
-__attribute__((always_inline)) T_AVX512VP static inline void
-fwd4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
+/* one half (@hi: the high one) of the packed word @w */
+T_AVX512VP static inline __m512i half32(__m512i w, const int hi)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	return hi ? _mm512_srli_epi64(w, 32) : _mm512_and_si512(w, _mm512_set1_epi64(0xffffffffLL));
+}
+
+/*
+ * @src: where the pass reads (f itself, or with @half 1 or 2 the low or high halves of
+ * the packed words of gf2x_fwd2())
+ */
+#define LOAD_SRC(a) (half ? half32(_mm512_loadu_si512(a), half == 2) : _mm512_loadu_si512(a))
+
+__attribute__((always_inline)) T_AVX512VP static inline void
+fwd4_body(uint64_t *f, const uint64_t *src, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b,
+	  const int zero, const int half)
+{
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
 
 	for (size_t t = 0; t < q; t += 8) {
-		__m512i x0 = _mm512_loadu_si512(f + t), x1 = _mm512_loadu_si512(f + q + t);
-		__m512i x2 = _mm512_loadu_si512(f + 2 * q + t);
-		__m512i x3 = _mm512_loadu_si512(f + 3 * q + t);
+		__m512i x0 = LOAD_SRC(src + t), x1 = LOAD_SRC(src + q + t);
+		__m512i x2 = LOAD_SRC(src + 2 * q + t);
+		__m512i x3 = LOAD_SRC(src + 3 * q + t);
 
 		if (zero) {
 			BF_FWD0(x0, x2);
@@ -1263,7 +1503,7 @@ fwd4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const 
 __attribute__((always_inline)) T_AVX512VP static inline void
 inv4_body(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a, uint64_t c2b, const int zero)
 {
-	__m512i tab = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)red_tab));
+	__m512i tab = _mm512_loadu_si512(red_tab64);
 	__m512i t1 = bcast(c1), ta = bcast(c2a), tb = bcast(c2b);
 
 	for (size_t t = 0; t < q; t += 8) {
@@ -1312,9 +1552,9 @@ T_AVX512VP static void fwd4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t 
 				   uint64_t c2b)
 {
 	if (!c1 && !c2a)
-		fwd4_body(f, q, 0, 0, c2b, 1);
+		fwd4_body(f, f, q, 0, 0, c2b, 1, 0);
 	else
-		fwd4_body(f, q, c1, c2a, c2b, 0);
+		fwd4_body(f, f, q, c1, c2a, c2b, 0, 0);
 }
 
 T_AVX512VP static void inv4_avx512(uint64_t *f, size_t q, uint64_t c1, uint64_t c2a,
@@ -1429,20 +1669,20 @@ void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len)
 	fft_fwd(p, f, p->k, 0, len);
 }
 
-void gf2x_inv(const struct gf2x_plan *p, uint64_t *f)
+void gf2x_inv(const struct gf2x_plan *p, uint64_t *f, size_t lo, size_t hi)
 {
 	fft_inv(p, f, p->k, 0, NULL);
-	conv_inv(p, NULL, f, p->k, 1);
+	conv_inv(p, NULL, f, p->k, 1, lo, hi < p->n ? hi : p->n);
 }
 
 void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
-		  int acc)
+		  int acc, size_t lo, size_t hi)
 {
 	struct gf2x_pend pm = { a, b, acc };
 
 	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 6) {
 		fft_inv(p, f, p->k, 0, &pm);
-		conv_inv(p, NULL, f, p->k, 1);
+		conv_inv(p, NULL, f, p->k, 1, lo, hi < p->n ? hi : p->n);
 		return;
 	}
 	if (acc) {
@@ -1452,7 +1692,107 @@ void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uin
 		if (f != a)
 			memcpy(f, a, p->n * sizeof(*f));
 	}
-	gf2x_inv(p, f);
+	gf2x_inv(p, f, lo, hi);
+}
+
+#if TFQKD_X86
+/*
+ * The first level pair of a forward transform of one half (@hi: the high one) of the
+ * packed words @src (2^k words, zero from the polynomial's length on) on the block of
+ * 4q words at offset @off, into @f (may be @src + @off when @hi is 0): the split of
+ * gf2x_fwd2() in the first pass.
+ */
+T_AVX512VP static void fwd4_half(const struct gf2x_plan *p, uint64_t *f, const uint64_t *src,
+				 size_t q, size_t off, unsigned l, const int hi)
+{
+	uint64_t c1 = twiddle(p, off >> l), c2a = twiddle(p, off >> (l - 1));
+	uint64_t c2b = twiddle(p, (off + 2 * q) >> (l - 1));
+
+	if (!c1 && !c2a)
+		fwd4_body(f, src, q, 0, 0, c2b, 1, hi ? 2 : 1);
+	else
+		fwd4_body(f, src, q, c1, c2a, c2b, 0, hi ? 2 : 1);
+}
+
+/*
+ * The top level when the polynomial fits in the lower half (len <= h, a multiple of 8 or
+ * not): both halves of @f become the lower half of the polynomial (see fft_fwd()), and
+ * @f[len, h) and @f[h + len, 2h) are zeroed.
+ */
+__attribute__((always_inline)) T_AVX512VP static inline void
+dup_half_body(uint64_t *f, const uint64_t *src, size_t len, size_t h, const int hi)
+{
+	size_t t = 0;
+
+	for (; t + 8 <= len; t += 8) {
+		__m512i x = half32(_mm512_loadu_si512(src + t), hi);
+
+		_mm512_storeu_si512(f + t, x);
+		_mm512_storeu_si512(f + h + t, x);
+	}
+	for (; t < len; t++)
+		f[t] = f[h + t] = hi ? src[t] >> 32 : src[t] & 0xffffffffULL;
+	/* (when f is src, the other polynomial's half may still be there) */
+	memset(f + len, 0, (h - len) * sizeof(*f));
+	memset(f + h + len, 0, (h - len) * sizeof(*f));
+}
+
+T_AVX512VP static void fwd_top_half(const struct gf2x_plan *p, uint64_t *f, const uint64_t *src,
+				    size_t len, const int hi)
+{
+	size_t h = p->n / 2, q = h / 2;
+
+	if (len > h) {
+		fwd4_half(p, f, src, q, 0, p->k, hi);
+		for (int i = 0; i < 4; i++)
+			fft_fwd(p, f + i * q, p->k - 2, i * q, q);
+	} else if (len > q && p->k >= 11) {
+		/*
+		 * both halves start from the lower half of the polynomial (the top butterfly
+		 * copies it): the next level pair reads it from @src for each of them
+		 */
+		for (int b = 1; b >= 0; b--) {	/* f = src: the upper half first */
+			fwd4_half(p, f + b * h, src, q / 2, b * h, p->k - 1, hi);
+			for (int i = 0; i < 4; i++)
+				fft_fwd(p, f + b * h + i * (q / 2), p->k - 3, b * h + i * (q / 2),
+					q / 2);
+		}
+	} else {
+		if (hi)
+			dup_half_body(f, src, len, h, 1);
+		else
+			dup_half_body(f, src, len, h, 0);
+		fft_fwd(p, f, p->k - 1, 0, len);
+		fft_fwd(p, f + h, p->k - 1, h, len);
+	}
+}
+#endif
+
+void gf2x_fwd2(const struct gf2x_plan *p, uint64_t *f, uint64_t *g, size_t lenf, size_t leng)
+{
+	size_t len = lenf > leng ? lenf : leng, i = 0;
+
+	if (len < p->n)
+		memset(f + len, 0, (p->n - len) * sizeof(*f));
+	/* XORs only: the two halves of every word are converted independently */
+	conv_fwd(p, NULL, f, p->k, 1, len);
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL && p->k >= 10) {
+		/* the split in the first butterfly pass: g first, while f is still packed */
+		fwd_top_half(p, g, f, leng, 1);
+		fwd_top_half(p, f, f, lenf, 0);
+		return;
+	}
+#endif
+	if (len < p->n)
+		memset(g + len, 0, (p->n - len) * sizeof(*g));
+	for (; i < len; i++) {
+		g[i] = f[i] >> 32;
+		f[i] &= 0xffffffffULL;
+	}
+	/* the novel basis is triangular (deg X_i = i): g stays zero from leng on */
+	fft_fwd(p, f, p->k, 0, lenf);
+	fft_fwd(p, g, p->k, 0, leng);
 }
 
 void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src)
@@ -1495,6 +1835,89 @@ void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
 		if (nbits % 64 > 32)
 			dst[2 * nw + 1] = w >> 32;
 	}
+}
+
+/* chunks i and i + 1 of @c (low and high half) */
+static inline uint64_t chunk_pair(const struct gf2x_bits *c, size_t i)
+{
+	long long b = c->pos + 32 * (long long)i;
+
+	if (b >= 0 && (size_t)b + 64 <= c->lim) {
+		size_t w = (size_t)b / 64, sh = (size_t)b % 64;
+
+		return sh ? c->src[w] >> sh | c->src[w + 1] << (64 - sh) : c->src[w];
+	}
+	return gf2x_window64(c->src, b, c->lim);
+}
+
+static size_t pack32_generic(uint64_t *dst, const struct gf2x_bits *a,
+			     const struct gf2x_bits *b, size_t i, size_t len)
+{
+	const uint64_t lo = 0xffffffffULL;
+
+	for (; i < len; i += 2) {
+		uint64_t va = chunk_pair(a, i), vb = chunk_pair(b, i);
+
+		dst[i] = (va & lo) | vb << 32;
+		if (i + 1 < len)
+			dst[i + 1] = va >> 32 | (vb & ~lo);
+	}
+	return i;
+}
+
+#if TFQKD_X86
+/* chunks [i, i + 16) of @c */
+T_AVX512VP static inline __m512i chunk16(const struct gf2x_bits *c, size_t i)
+{
+	long long b = c->pos + 32 * (long long)i;
+
+	if (b >= 0 && (size_t)b + 576 <= c->lim) {	/* words w .. w + 8 inside */
+		size_t w = (size_t)b / 64, sh = (size_t)b % 64;
+		__m512i x = _mm512_loadu_si512(c->src + w), y = _mm512_loadu_si512(c->src + w + 1);
+
+		/* shift counts of 64 give 0 */
+		return _mm512_or_si512(_mm512_srl_epi64(x, _mm_cvtsi64_si128((long long)sh)),
+				       _mm512_sll_epi64(y, _mm_cvtsi64_si128(64 - (long long)sh)));
+	}
+	if (b >= (long long)c->lim)
+		return _mm512_setzero_si512();
+	uint64_t t[8];
+
+	for (int j = 0; j < 8; j++)
+		t[j] = chunk_pair(c, i + 2 * (size_t)j);
+	return _mm512_loadu_si512(t);
+}
+
+T_AVX512VP static size_t pack32_avx512(uint64_t *dst, const struct gf2x_bits *a,
+				       const struct gf2x_bits *b, size_t len)
+{
+	const __m512i i0 = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+	const __m512i i1 = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25,
+					    9, 24, 8);
+	size_t i = 0;
+
+	for (; i + 16 <= len; i += 16) {
+		__m512i va = chunk16(a, i), vb = chunk16(b, i);
+
+		_mm512_storeu_si512(dst + i, _mm512_permutex2var_epi32(va, i0, vb));
+		_mm512_storeu_si512(dst + i + 8, _mm512_permutex2var_epi32(va, i1, vb));
+	}
+	return i;
+}
+#endif
+
+void gf2x_pack32(const struct gf2x_plan *p, uint64_t *dst, const struct gf2x_bits *a,
+		 const struct gf2x_bits *b, size_t len)
+{
+	size_t i = 0;
+
+#if TFQKD_X86
+	if (p->isa == GF2X_AVX512_VPCLMUL)
+		i = pack32_avx512(dst, a, b, len);
+#else
+	(void)p;
+#endif
+	pack32_generic(dst, a, b, i, len);
 }
 
 /* ---- public polynomial product ---- */
@@ -1543,7 +1966,7 @@ int tfqkd_gf2x_mul_cpu(uint64_t *c, const uint64_t *a, size_t abits, const uint6
 	gf2x_fwd(&plan, fa, la);
 	gf2x_fwd(&plan, fb, lb);
 	gf2x_pointmul(&plan, fa, fb);
-	gf2x_inv(&plan, fa);
+	gf2x_inv(&plan, fa, 0, plan.n);
 	/* recombine: bit 32 i + t of the product gets bit t of chunk product i */
 	memset(c, 0, cw * sizeof(*c));
 	for (size_t i = 0; i < nprod; i++) {

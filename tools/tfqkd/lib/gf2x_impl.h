@@ -50,6 +50,8 @@ struct gf2x_plan {
 	uint64_t *twhi;		/* 2^(k-1-GF2X_TWLO_BITS) entries, or NULL */
 	uint64_t bc[7][8];	/* base-case twiddle patterns */
 	unsigned nprog_fwd, nprog_inv;
+	/* the Taylor steps: the first ntay_fwd ops of prog_fwd, the last ntay_inv of prog_inv */
+	unsigned ntay_fwd, ntay_inv;
 	struct gf2x_op prog_fwd[GF2X_PROG_MAX], prog_inv[GF2X_PROG_MAX];
 };
 
@@ -62,17 +64,31 @@ void gf2x_plan_destroy(struct gf2x_plan *p);
 /*
  * Forward transform in place of the polynomial with coefficients f[0, len); the words
  * f[len, n) are scratch (their contents are ignored and overwritten).
+ * The order of the values depends on the code path (AVX-512 keeps them transposed within
+ * every 64-word block): use them only point-wise and with the inverse of the same plan.
  */
 void gf2x_fwd(const struct gf2x_plan *p, uint64_t *f, size_t len);
-/* Inverse transform in place. */
-void gf2x_inv(const struct gf2x_plan *p, uint64_t *f);
+/*
+ * Forward transforms of two polynomials f, g of 32-bit chunks at once: on entry word i of
+ * @f holds chunk i of f in its low half and chunk i of g in its high half (words from
+ * max(lenf, leng) on are scratch; f has lenf chunks, g leng). The basis conversion, XORs
+ * only, runs once on the packed words; then the halves are split into @f and @g (whose
+ * contents on entry are ignored) and each is transformed.
+ */
+void gf2x_fwd2(const struct gf2x_plan *p, uint64_t *f, uint64_t *g, size_t lenf, size_t leng);
+/*
+ * Inverse transform in place; only the words [lo, hi) of the result are needed (the
+ * others come out unspecified; 0, p->n for all): the basis conversion skips what feeds
+ * no needed word.
+ */
+void gf2x_inv(const struct gf2x_plan *p, uint64_t *f, size_t lo, size_t hi);
 /*
  * Inverse transform of f[i] + a[i] b[i] (@acc set) or of a[i] b[i] (f may be a), into f:
  * the point-wise product and the inverse in one, saving a pass where the ISA allows
- * (a may be used as scratch).
+ * (a may be used as scratch). @lo, @hi: as for gf2x_inv().
  */
 void gf2x_inv_mul(const struct gf2x_plan *p, uint64_t *f, uint64_t *a, const uint64_t *b,
-		  int acc);
+		  int acc, size_t lo, size_t hi);
 /* a[i] = a[i] * b[i] in GF(2^64), i < p->n. */
 void gf2x_pointmul(const struct gf2x_plan *p, uint64_t *a, const uint64_t *b);
 
@@ -85,6 +101,49 @@ void gf2x_xor(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src);
 /* Cut bits [0, nbits) of @src into 32-bit chunks, one per 64-bit word of @dst. */
 void gf2x_chunk32(const struct gf2x_plan *p, uint64_t *dst, const uint64_t *src,
 		  size_t nbits);
+
+/* 64 bits of @src starting at bit @pos (may be negative); bits outside [0, lim) are zero */
+static inline uint64_t gf2x_window64(const uint64_t *src, long long pos, size_t lim)
+{
+	uint64_t v;
+
+	if (pos <= -64 || pos >= (long long)lim)
+		return 0;
+	if (pos < 0)
+		return gf2x_window64(src, 0, lim) << (-pos);
+	size_t w = (size_t)pos / 64, sh = (size_t)pos % 64, lw = (lim + 63) / 64;
+
+	v = src[w] >> sh;
+	if (sh && w + 1 < lw)
+		v |= src[w + 1] << (64 - sh);
+	if (pos + 64 > (long long)lim)
+		v &= (1ULL << (lim - (size_t)pos)) - 1;
+	return v;
+}
+
+/* the 32-bit chunks of bits [pos, pos + nbits) of @src, bits outside [0, lim) zero */
+struct gf2x_bits {
+	const uint64_t *src;
+	long long pos;
+	size_t lim;	/* clipped to pos + nbits */
+};
+
+static inline struct gf2x_bits gf2x_bits(const uint64_t *src, long long pos, size_t nbits,
+					 size_t lim)
+{
+	long long end = pos + (long long)nbits;
+
+	if (end < (long long)lim)
+		lim = (size_t)(end > 0 ? end : 0);
+	return (struct gf2x_bits){ src, pos, lim };
+}
+
+/*
+ * dst word i = chunk i of @a in the low half, chunk i of @b in the high half, i < len:
+ * the packed input of gf2x_fwd2()
+ */
+void gf2x_pack32(const struct gf2x_plan *p, uint64_t *dst, const struct gf2x_bits *a,
+		 const struct gf2x_bits *b, size_t len);
 
 /* Largest proper submask of k (0 if k is a power of two). */
 static inline unsigned gf2x_jmax(unsigned k)

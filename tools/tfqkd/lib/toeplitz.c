@@ -215,25 +215,6 @@ static inline uint64_t digit(const uint64_t *c, size_t j)
 	return d;
 }
 
-/* 64 bits of @src starting at bit @pos (may be negative); bits outside [0, lim) are zero */
-static inline uint64_t window64(const uint64_t *src, long long pos, size_t lim)
-{
-	uint64_t v;
-
-	if (pos <= -64 || pos >= (long long)lim)
-		return 0;
-	if (pos < 0)
-		return window64(src, 0, lim) << (-pos);
-	size_t w = (size_t)pos / 64, sh = (size_t)pos % 64, lw = (lim + 63) / 64;
-
-	v = src[w] >> sh;
-	if (sh && w + 1 < lw)
-		v |= src[w + 1] << (64 - sh);
-	if (pos + 64 > (long long)lim)
-		v &= (1ULL << (lim - (size_t)pos)) - 1;
-	return v;
-}
-
 /*
  * dst (ceil(nbits/32) words) = 32-bit chunks of bits [pos, pos + nbits) of @src, bits
  * outside [0, lim) read as zero
@@ -262,14 +243,25 @@ static void chunk32_at(const struct gf2x_plan *p, uint64_t *dst, const uint64_t 
 			}
 		}
 		for (; i + 2 <= nc; i += 2) {
-			uint64_t v = window64(src, pos + 32 * (long long)i, lim);
+			uint64_t v = gf2x_window64(src, pos + 32 * (long long)i, lim);
 
 			dst[i] = v & 0xffffffffULL;
 			dst[i + 1] = v >> 32;
 		}
 	}
 	for (; i < nc; i++)
-		dst[i] = window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
+		dst[i] = gf2x_window64(src, pos + 32 * (long long)i, lim) & 0xffffffffULL;
+}
+
+/* the transforms of seed segment @spos and input block @ipos into b->fa and b->fb */
+static void fwd_pair(struct tfqkd_pa *pa, struct pa_buf *b, const uint64_t *seed,
+		     long long spos, const uint64_t *in, long long ipos)
+{
+	struct gf2x_bits cs = gf2x_bits(seed, spos, pa->m + pa->w - 1, pa->n + pa->m - 1);
+	struct gf2x_bits ci = gf2x_bits(in, ipos, pa->w, pa->n);
+
+	gf2x_pack32(&pa->plan, b->fa, &cs, &ci, pa->la > pa->lb ? pa->la : pa->lb);
+	gf2x_fwd2(&pa->plan, b->fa, b->fb, pa->la, pa->lb);
 }
 
 /* the share of thread @id of tfqkd_pa_hash() */
@@ -285,6 +277,10 @@ static void *pa_work(void *arg)
 	struct tfqkd_pa *pa = j->pa;
 	struct pa_buf *b = &pa->buf[j->id];
 
+	if (pa->q == 1 && j->nthreads == 1) {
+		fwd_pair(pa, b, j->seed, 0, j->in, 0);
+		return NULL;
+	}
 	if (pa->q == 1) {
 		/* one block: the seed and the input transforms (split over two threads) */
 		if (j->id == 0) {
@@ -301,11 +297,7 @@ static void *pa_work(void *arg)
 	for (size_t q = j->id; q < pa->q; q += j->nthreads) {
 		long long j0 = (long long)pa->n - (long long)((q + 1) * pa->w);
 
-		chunk32_at(&pa->plan, b->fa, j->seed, (long long)(q * pa->w), pa->m + pa->w - 1,
-			   pa->n + pa->m - 1);
-		chunk32_at(&pa->plan, b->fb, j->in, j0, pa->w, pa->n);
-		gf2x_fwd(&pa->plan, b->fa, pa->la);
-		gf2x_fwd(&pa->plan, b->fb, pa->lb);
+		fwd_pair(pa, b, j->seed, (long long)(q * pa->w), j->in, j0);
 		if (j->nthreads == 1 && q + 1 == pa->q)
 			break;	/* the last product: made by gf2x_inv_mul() */
 		if (q == j->id) {	/* the first product of this thread */
@@ -327,7 +319,7 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 	struct pa_job job[TFQKD_PA_MAX_THREADS];
 	pthread_t tid[TFQKD_PA_MAX_THREADS];
 	int started[TFQKD_PA_MAX_THREADS] = { 0 };
-	size_t ow, start;
+	size_t ow, start, lo, hi;
 	uint64_t *res;
 	unsigned nt;
 
@@ -345,32 +337,37 @@ int tfqkd_pa_hash(struct tfqkd_pa *pa, const uint64_t *seed, const uint64_t *in,
 		else
 			pa_work(&job[i]);	/* no thread: do its share here */
 	}
+	/*
+	 * out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1: digits
+	 * j .. j + 2 (j = bit / 32), i.e. chunk products [lo, hi), are all the output needs
+	 */
+	ow = (pa->m + 63) / 64;
+	start = pa->w - 1;
+	lo = start / 32 ? start / 32 - 1 : 0;
+	hi = (start + 64 * (ow - 1)) / 32 + 3;
 	if (pa->q == 1) {
 		res = pa->buf[0].fa;
-		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0);
+		gf2x_inv_mul(&pa->plan, res, res, pa->buf[0].fb, 0, lo, hi);
 	} else if (nt == 1) {
 		/* the last block's transforms are left in fa and fb by pa_work() */
 		res = pa->buf[0].acc;
-		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1);
+		gf2x_inv_mul(&pa->plan, res, pa->buf[0].fa, pa->buf[0].fb, 1, lo, hi);
 	} else {
 		for (unsigned i = 1; i < nt; i++)
 			gf2x_xor(&pa->plan, pa->buf[0].acc, pa->buf[i].acc);
 		res = pa->buf[0].acc;
-		gf2x_inv(&pa->plan, res);
+		gf2x_inv(&pa->plan, res, lo, hi);
 	}
+	/* digits j, j + 1, j + 2 (shifted right by sh < 32) make out word w; j += 2 per word */
+	size_t j = start / 32, sh = start % 32, nd = pa->plan.n;
+	uint64_t d0 = digit(res, j), d1 = j + 1 < nd ? digit(res, j + 1) : 0;
 
-	/* out word w = product bits [start + 64 w, start + 64 w + 64), start = w - 1 */
-	ow = (pa->m + 63) / 64;
-	start = pa->w - 1;
-	for (size_t w = 0; w < ow; w++) {
-		size_t bit = start + 64 * w, j = bit / 32, sh = bit % 32;
-		unsigned __int128 v = digit(res, j);
+	for (size_t w = 0; w < ow; w++, j += 2) {
+		uint64_t d2 = j + 2 < nd ? digit(res, j + 2) : 0, v = d0 | d1 << 32;
 
-		if (j + 1 < pa->plan.n)
-			v |= (unsigned __int128)digit(res, j + 1) << 32;
-		if (j + 2 < pa->plan.n)
-			v |= (unsigned __int128)digit(res, j + 2) << 64;
-		out[w] = (uint64_t)(v >> sh);
+		out[w] = sh ? v >> sh | d2 << (64 - sh) : v;
+		d0 = d2;
+		d1 = j + 3 < nd ? digit(res, j + 3) : 0;
 	}
 	if (pa->m % 64)
 		out[ow - 1] &= (1ULL << (pa->m % 64)) - 1;
