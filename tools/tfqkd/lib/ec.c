@@ -784,6 +784,12 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	    len < SYN_FIXED)
 		return -EBADMSG;
 	p = m + HDR;
+	/*
+	 * Another version of the code construction (an older or newer peer): the codes, the
+	 * calibration and possibly the layout differ. Not malformed, but nothing to decode.
+	 */
+	if (p[0] != TFQKD_LDPC_FAMILY)
+		return -EPROTONOSUPPORT;
 	nbig = ec->n;
 	memset(&pl, 0, sizeof(pl));
 	pl.rounds = p[1];
@@ -797,7 +803,7 @@ int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const ui
 	pl.code_n = nbig;
 	pl.code_m = (size_t)pl.mb * ec->p.z;
 	pl.qber = (double)q32 / 4294967296.0;
-	if (p[0] != TFQKD_LDPC_FAMILY || p[3] || get16(p + 6) || pl.z != ec->p.z ||
+	if (p[3] || get16(p + 6) || pl.z != ec->p.z ||
 	    get64(p + 12) != ec->p.seed || vb * 8 != ec->p.verify_bits || !pl.rounds ||
 	    pl.rounds != ec->p.max_rounds || pl.mb < TFQKD_LDPC_MBMIN || pl.mb > EC_MAX_MB ||
 	    pl.n + pl.punct != nbig || (size_t)pl.reveal * (pl.rounds - 1) > pl.punct ||

@@ -17,18 +17,19 @@
 
 /*
  * Variable-node degree distributions (edge perspective, lambda_d = fraction of edges on
- * degree-d columns), optimised by density evolution (Gaussian approximation of
- * belief propagation on the binary symmetric channel) for the design rates below, with
- * degree-2 columns limited to what fits an acyclic chain (mb - 1). The check degrees follow
- * from
+ * degree-d columns) for the design rates below, chosen with discretised density evolution
+ * of belief propagation on the binary symmetric channel (bench/ldpc_de.c), with degree-2
+ * columns limited to what fits an acyclic chain (mb - 1). The check degrees follow from
  * the base matrix (as equal as possible).
  */
+#define LDPC_MAXDEGS 16
+
 struct ldpc_profile {
 	double rate;
 	struct {
 		unsigned char deg;
 		double frac;
-	} lambda[10];
+	} lambda[LDPC_MAXDEGS];
 };
 
 static const struct ldpc_profile profiles[] = {
@@ -75,10 +76,10 @@ static const struct ldpc_profile *profile_for(double rate)
 static void column_degrees(unsigned mb, unsigned nb, unsigned char *deg)
 {
 	const struct ldpc_profile *pr = profile_for(1.0 - (double)mb / nb);
-	double node[10], sum = 0, rem[10];
-	unsigned cnt[10], total = 0, k = 0, nd = 0;
+	double node[LDPC_MAXDEGS], sum = 0, rem[LDPC_MAXDEGS];
+	unsigned cnt[LDPC_MAXDEGS], total = 0, k = 0, nd = 0;
 
-	for (nd = 0; nd < 10 && pr->lambda[nd].deg; nd++)
+	for (nd = 0; nd < LDPC_MAXDEGS && pr->lambda[nd].deg; nd++)
 		sum += pr->lambda[nd].frac / pr->lambda[nd].deg;
 	for (unsigned i = 0; i < nd; i++) {
 		node[i] = pr->lambda[i].frac / pr->lambda[i].deg / sum * nb;
