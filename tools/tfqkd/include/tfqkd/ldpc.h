@@ -29,7 +29,8 @@
 #define TFQKD_LDPC_ZMAX		65536	/* largest lifting size (N = 2^24) */
 /*
  * Version of the construction (wire protocol): 1 the first design; 2 new degree
- * distributions at design rates 0.45 and 0.55 (optimised for this decoder's check rule).
+ * distributions at design rates 0.45-0.915 (optimised for this decoder's check rule; see
+ * Documentation/tfqkd/postprocessing.rst).
  * A SYNDROME message of another version is refused (tfqkd_ec_bob_new(): -EPROTONOSUPPORT).
  */
 #define TFQKD_LDPC_FAMILY	2
