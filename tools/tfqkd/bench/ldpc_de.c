@@ -25,11 +25,16 @@
  * when the error probability of the messages falls below 1e-6 within MAXIT (default 200)
  * iterations of flooding BP, or stops falling below 1e-4 (the floor of the clamped
  * messages: the decisions, on unclamped posteriors, are right), and fails when it stops
- * falling above that. EMAX = 0 takes the mean
- * column degree of LAMBDA0; the initial population is LAMBDA0 and random multiples of it
- * (factors 1 +- LDPC_DE_SPREAD, default 0.6, from the environment). opt evaluates a trial only against its target (does it converge
- * at the target's threshold? then bisect upwards), so most trials cost one DE run. Output:
- * the best distribution, its threshold and f* = (1-R)/h(q*), node fractions and edges/bit.
+ * falling above that. EMAX = 0 takes the mean column degree of LAMBDA0. The initial
+ * population is LAMBDA0 and random multiples of it. opt evaluates a trial only against its
+ * target (does it converge at the target's threshold? then bisect upwards), so most trials
+ * cost one DE run. Output: the best distribution, its threshold and f* = (1-R)/h(q*), node
+ * fractions and edges/bit. Family 2 of lib/ldpc_code.c: opt with GENS = NP = 14, the
+ * previous distribution as LAMBDA0 and EMAX 1.1 times its edges/bit (R >= 0.62).
+ *
+ * Environment: LDPC_DE_EXACT (set: the exact BP check rule instead of the decoder's; any
+ * STEP and RANGE), LDPC_DE_SPREAD (initial population factors 1 +- this, default 0.6),
+ * LDPC_DE_PIN2 (set: the degree-2 node fraction always at the chain's limit).
  */
 #include <math.h>
 #include <stdint.h>
