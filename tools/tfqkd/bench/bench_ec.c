@@ -22,7 +22,7 @@
  * TFQKD_EC_FSTEP, TFQKD_EC_ROUNDS, TFQKD_EC_ITER_FIRST, TFQKD_EC_ITER_MORE (override the
  * defaults of tfqkd_ec_params_default()),
  * TFQKD_EC_SWEEP (comma-separated first-round efficiencies: one-round runs at each, to
- * calibrate the rate choice), TFQKD_EC_QEST_SCALE (plan with q times this factor: a QBER
+ * calibrate the rate choice; 200 iterations, or TFQKD_EC_ITER_FIRST), TFQKD_EC_QEST_SCALE (plan with q times this factor: a QBER
  * estimate that is off; f is still computed with the true q). Throughput is per core (one thread), thread CPU time.
  */
 #include <errno.h>
@@ -240,7 +240,7 @@ int main(void)
 
 				p1.f_start = fv[j];
 				p1.max_rounds = 1;
-				p1.iter_first = 200;
+				p1.iter_first = getenv("TFQKD_EC_ITER_FIRST") ? par.iter_first : 200;
 				if (run_q(&p1, qv[i], frames, &r))
 					continue;
 				printf("sweep q=%.3f f_start=%.3f f=%.4f fer=%.3g iters=%.1f mbps=%.1f\n",

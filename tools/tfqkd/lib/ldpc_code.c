@@ -17,18 +17,19 @@
 
 /*
  * Variable-node degree distributions (edge perspective, lambda_d = fraction of edges on
- * degree-d columns), optimised by density evolution (Gaussian approximation of
- * belief propagation on the binary symmetric channel) for the design rates below, with
- * degree-2 columns limited to what fits an acyclic chain (mb - 1). The check degrees follow
- * from
+ * degree-d columns) for the design rates below, chosen with discretised density evolution
+ * of belief propagation on the binary symmetric channel (bench/ldpc_de.c), with degree-2
+ * columns limited to what fits an acyclic chain (mb - 1). The check degrees follow from
  * the base matrix (as equal as possible).
  */
+#define LDPC_MAXDEGS 16
+
 struct ldpc_profile {
 	double rate;
 	struct {
 		unsigned char deg;
 		double frac;
-	} lambda[10];
+	} lambda[LDPC_MAXDEGS];
 };
 
 static const struct ldpc_profile profiles[] = {
@@ -38,26 +39,33 @@ static const struct ldpc_profile profiles[] = {
 		{ 8, 0.0578 }, { 12, 0.0229 }, { 16, 0.2659 } } },
 	{ 0.350, { { 2, 0.2607 }, { 3, 0.2505 }, { 4, 0.0146 }, { 6, 0.1866 },
 		{ 8, 0.0241 }, { 12, 0.0007 }, { 16, 0.2629 } } },
-	{ 0.450, { { 2, 0.2270 }, { 3, 0.2196 }, { 4, 0.0288 }, { 6, 0.2314 },
-		{ 8, 0.0186 }, { 12, 0.0005 }, { 16, 0.2740 } } },
-	{ 0.550, { { 2, 0.1871 }, { 3, 0.2121 }, { 4, 0.0307 }, { 6, 0.1698 },
-		{ 8, 0.0370 }, { 12, 0.0164 }, { 16, 0.3469 } } },
-	{ 0.620, { { 2, 0.1677 }, { 3, 0.2101 }, { 4, 0.0461 }, { 6, 0.2064 },
-		{ 8, 0.0389 }, { 12, 0.0002 }, { 16, 0.3307 } } },
-	{ 0.680, { { 2, 0.1357 }, { 3, 0.2373 }, { 4, 0.0264 }, { 6, 0.2179 },
-		{ 8, 0.0317 }, { 12, 0.0006 }, { 16, 0.3503 } } },
-	{ 0.740, { { 2, 0.1065 }, { 3, 0.2575 }, { 4, 0.0231 }, { 6, 0.2256 },
-		{ 8, 0.0292 }, { 12, 0.0012 }, { 16, 0.3569 } } },
-	{ 0.790, { { 2, 0.0757 }, { 3, 0.2407 }, { 4, 0.0366 }, { 6, 0.1747 },
-		{ 8, 0.0291 }, { 12, 0.0047 }, { 16, 0.3575 }, { 24, 0.0438 },
-		{ 32, 0.0373 } } },
-	{ 0.840, { { 2, 0.0542 }, { 3, 0.2503 }, { 4, 0.0217 }, { 6, 0.1560 },
-		{ 8, 0.0470 }, { 12, 0.0083 }, { 16, 0.3860 }, { 24, 0.0382 },
-		{ 32, 0.0382 } } },
-	{ 0.880, { { 2, 0.0371 }, { 3, 0.2608 }, { 4, 0.0204 }, { 6, 0.1630 },
-		{ 8, 0.0436 }, { 16, 0.4751 } } },
-	{ 0.915, { { 2, 0.0265 }, { 3, 0.2503 }, { 4, 0.0205 }, { 6, 0.1462 },
-		{ 8, 0.0521 }, { 12, 0.0150 }, { 16, 0.4250 }, { 21, 0.0644 } } },
+	{ 0.450, { { 2, 0.2139 }, { 3, 0.2662 }, { 4, 0.0123 }, { 5, 0.0070 },
+		{ 6, 0.1505 }, { 7, 0.0500 }, { 8, 0.0190 }, { 10, 0.0063 }, { 12, 0.0384 },
+		{ 16, 0.2104 }, { 20, 0.0172 }, { 32, 0.0089 } } },
+	{ 0.550, { { 2, 0.1709 }, { 3, 0.2538 }, { 4, 0.0488 }, { 6, 0.0829 },
+		{ 7, 0.0119 }, { 8, 0.0351 }, { 12, 0.0820 }, { 16, 0.3113 },
+		{ 32, 0.0034 } } },
+	{ 0.620, { { 2, 0.1437 }, { 3, 0.2434 }, { 5, 0.0444 }, { 6, 0.1002 },
+		{ 7, 0.0192 }, { 10, 0.0411 }, { 12, 0.0062 }, { 16, 0.3217 },
+		{ 20, 0.0533 }, { 24, 0.0163 }, { 32, 0.0105 } } },
+	{ 0.680, { { 2, 0.1250 }, { 3, 0.2508 }, { 5, 0.0231 }, { 6, 0.1169 },
+		{ 7, 0.0071 }, { 8, 0.0185 }, { 10, 0.0028 }, { 12, 0.0008 },
+		{ 16, 0.4532 }, { 32, 0.0019 } } },
+	{ 0.740, { { 2, 0.0985 }, { 3, 0.2426 }, { 4, 0.0231 }, { 5, 0.0072 },
+		{ 6, 0.1435 }, { 7, 0.0319 }, { 12, 0.0105 }, { 16, 0.3748 },
+		{ 20, 0.0064 }, { 32, 0.0498 }, { 40, 0.0116 } } },
+	{ 0.790, { { 2, 0.0708 }, { 3, 0.2361 }, { 4, 0.0169 }, { 6, 0.1254 },
+		{ 8, 0.0455 }, { 10, 0.0044 }, { 12, 0.0293 }, { 16, 0.2670 },
+		{ 20, 0.0333 }, { 24, 0.0701 }, { 32, 0.0769 }, { 40, 0.0241 } } },
+	{ 0.840, { { 2, 0.0504 }, { 3, 0.2495 }, { 4, 0.0073 }, { 6, 0.1368 },
+		{ 8, 0.0377 }, { 12, 0.0670 }, { 16, 0.2783 }, { 20, 0.0189 },
+		{ 24, 0.0131 }, { 32, 0.1311 }, { 40, 0.0099 } } },
+	{ 0.880, { { 2, 0.0391 }, { 3, 0.2750 }, { 4, 0.0052 }, { 5, 0.0140 },
+		{ 6, 0.0694 }, { 8, 0.0689 }, { 16, 0.5218 }, { 20, 0.0009 },
+		{ 24, 0.0056 } } },
+	{ 0.915, { { 2, 0.0230 }, { 3, 0.2471 }, { 4, 0.0286 }, { 5, 0.0050 },
+		{ 6, 0.0545 }, { 7, 0.0085 }, { 8, 0.1732 }, { 12, 0.0170 }, { 16, 0.1802 },
+		{ 21, 0.2628 } } },
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
@@ -75,10 +83,10 @@ static const struct ldpc_profile *profile_for(double rate)
 static void column_degrees(unsigned mb, unsigned nb, unsigned char *deg)
 {
 	const struct ldpc_profile *pr = profile_for(1.0 - (double)mb / nb);
-	double node[10], sum = 0, rem[10];
-	unsigned cnt[10], total = 0, k = 0, nd = 0;
+	double node[LDPC_MAXDEGS], sum = 0, rem[LDPC_MAXDEGS];
+	unsigned cnt[LDPC_MAXDEGS], total = 0, k = 0, nd = 0;
 
-	for (nd = 0; nd < 10 && pr->lambda[nd].deg; nd++)
+	for (nd = 0; nd < LDPC_MAXDEGS && pr->lambda[nd].deg; nd++)
 		sum += pr->lambda[nd].frac / pr->lambda[nd].deg;
 	for (unsigned i = 0; i < nd; i++) {
 		node[i] = pr->lambda[i].frac / pr->lambda[i].deg / sum * nb;

@@ -18,6 +18,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "tfqkd/ec.h"
+#include "tfqkd/ldpc.h"
 #include "tfqkd/rng.h"
 #include "tfqkd/verify.h"
 
@@ -258,9 +259,19 @@ TEST(malformed_and_unexpected_messages)
 	memcpy(big, syn.data, syn.len);
 	ASSERT_EQ(-EBADMSG, tfqkd_ec_bob_new(eb, big, syn.len + 1, kb, pl.n, &b, &rep));
 	free(big);
-	/* corrupted fields: version, type, reserved, family, rounds, tag size, reserved, mb,
+	/* corrupted fields: version, type, reserved, rounds, tag size, reserved, mb,
 	 * reserved, z, seed, n, punctured, reveal size, QBER (top byte) */
-	static const size_t fields[] = { 0, 1, 2, 12, 13, 14, 15, 16, 18, 20, 24, 32, 36, 40, 47 };
+	static const size_t fields[] = { 0, 1, 2, 13, 14, 15, 16, 18, 20, 24, 32, 36, 40, 47 };
+	/* another code family: the previous one, the next one, 0 */
+	static const uint8_t fams[] = { TFQKD_LDPC_FAMILY - 1, TFQKD_LDPC_FAMILY + 1, 0 };
+
+	ASSERT_EQ(TFQKD_LDPC_FAMILY, syn.data[12]);
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		syn.data[12] = fams[i];
+		ASSERT_EQ(-EPROTONOSUPPORT, tfqkd_ec_bob_new(eb, syn.data, syn.len, kb, pl.n, &b,
+							     &rep));
+	}
+	syn.data[12] = TFQKD_LDPC_FAMILY;
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		syn.data[fields[i]] ^= 0x40;

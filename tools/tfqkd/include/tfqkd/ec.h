@@ -253,7 +253,9 @@ void tfqkd_ec_alice_free(struct tfqkd_ec_alice *a);
  * @reply: receives the message to send back (RESULT or MORE)
  *
  * Decodes at once. Return: the state, -EBADMSG (malformed, or parameters that differ
- * from this context's), -EINVAL (e.g. @nbits differs), -ENOMEM.
+ * from this context's), -EPROTONOSUPPORT (the message is for another version of the code
+ * family, TFQKD_LDPC_FAMILY: the peer runs an older or newer library; only the same
+ * version interoperates), -EINVAL (e.g. @nbits differs), -ENOMEM.
  */
 int tfqkd_ec_bob_new(struct tfqkd_ec *ec, const void *data, size_t len, const uint64_t *key,
 		     size_t nbits, struct tfqkd_ec_bob **out, struct tfqkd_ec_msg *reply);

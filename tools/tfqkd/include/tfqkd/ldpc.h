@@ -27,7 +27,13 @@
 #define TFQKD_LDPC_MBMAX	240	/* most base rows (rate 1/16) */
 #define TFQKD_LDPC_ZALIGN	64	/* z must be a multiple of this */
 #define TFQKD_LDPC_ZMAX		65536	/* largest lifting size (N = 2^24) */
-#define TFQKD_LDPC_FAMILY	1	/* version of the construction (wire protocol) */
+/*
+ * Version of the construction (wire protocol): 1 the first design; 2 new degree
+ * distributions at design rates 0.45-0.915 (optimised for this decoder's check rule; see
+ * Documentation/tfqkd/postprocessing.rst).
+ * A SYNDROME message of another version is refused (tfqkd_ec_bob_new(): -EPROTONOSUPPORT).
+ */
+#define TFQKD_LDPC_FAMILY	2
 
 struct tfqkd_ldpc_code;
 
