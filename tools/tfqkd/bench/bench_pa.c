@@ -90,8 +90,14 @@ static void report(const char *name, size_t n, size_t m, unsigned cpu, int reps,
 int main(int argc, char **argv)
 {
 	int quick = argc > 1;	/* any argument: skip the 10^8 runs */
+	struct tfqkd_pa *pa;
 
-	printf("pa_code_path: %s\n", tfqkd_cpu_name(TFQKD_CPU_ALL));
+	if (tfqkd_pa_new(&pa, 1000000, 500000, TFQKD_CPU_ALL)) {
+		printf("pa_code_path: error\n");
+		return 1;
+	}
+	printf("pa_code_path: %s\n", tfqkd_pa_path(pa));
+	tfqkd_pa_free(pa);
 	report("pa_1e6", 1000000, 500000, TFQKD_CPU_ALL, 20, 1);
 	report("pa_1e6_pclmul", 1000000, 500000, TFQKD_CPU_PCLMUL, 10, 1);
 	report("pa_1e6_portable", 1000000, 500000, 0, 2, 1);

@@ -186,6 +186,20 @@ static unsigned active_threads(const struct tfqkd_pa *pa)
 	return pa->threads < t ? pa->threads : (unsigned)t;
 }
 
+const char *tfqkd_pa_path(const struct tfqkd_pa *pa)
+{
+	switch (pa->plan.isa) {
+	case GF2X_AVX512_VPCLMUL:
+		return "avx512+vpclmul";
+	case GF2X_AVX2_VPCLMUL:
+		return "avx2+vpclmul";
+	case GF2X_PCLMUL:
+		return "pclmul";
+	default:
+		return "portable";
+	}
+}
+
 int tfqkd_pa_set_threads(struct tfqkd_pa *pa, unsigned threads)
 {
 	if (!pa || !threads || threads > TFQKD_PA_MAX_THREADS)

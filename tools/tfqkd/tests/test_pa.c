@@ -345,6 +345,42 @@ TEST(threads)
 	}
 }
 
+/* the path follows the allowed features, and the AVX-512 path needs VBMI as well */
+TEST(code_path)
+{
+	static const struct {
+		unsigned mask;
+		const char *want;
+	} cases[] = {
+		{ 0, "portable" },
+		{ TFQKD_CPU_PCLMUL, "pclmul" },
+		{ TFQKD_CPU_PCLMUL | TFQKD_CPU_AVX2 | TFQKD_CPU_VPCLMUL, "avx2+vpclmul" },
+		{ TFQKD_CPU_ALL, "avx512+vpclmul" },
+	};
+	int has[4] = { 1, 0, 0, 0 };
+
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	has[1] = __builtin_cpu_supports("pclmul");
+	has[2] = has[1] && __builtin_cpu_supports("avx2") &&
+		 __builtin_cpu_supports("vpclmulqdq");
+	has[3] = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
+		 __builtin_cpu_supports("vpclmulqdq");
+#endif
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tfqkd_pa *pa;
+
+		ASSERT_EQ(0, tfqkd_pa_new(&pa, 4096, 1024, cases[i].mask));
+		if (has[i]) {
+			EXPECT_STREQ(cases[i].want, tfqkd_pa_path(pa));
+		} else {	/* a lower path than asked for */
+			EXPECT_STRNE(cases[i].want, tfqkd_pa_path(pa));
+		}
+		tfqkd_pa_free(pa);
+	}
+}
+
 TEST(seed_and_bad_arguments)
 {
 	struct tfqkd_rng sys = tfqkd_rng_system();

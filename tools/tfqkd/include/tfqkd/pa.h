@@ -64,6 +64,16 @@ int tfqkd_pa_new(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu);
  */
 int tfqkd_pa_new_blocks(struct tfqkd_pa **pa, size_t n, size_t m, unsigned cpu, size_t blocks);
 
+/**
+ * tfqkd_pa_path() - name of the code path a plan uses
+ * @pa: plan
+ *
+ * Return: "avx512+vpclmul" (AVX-512 BW/VBMI with 512-bit VPCLMULQDQ), "avx2+vpclmul",
+ * "pclmul" or "portable". It can differ from tfqkd_cpu_name(), which names the CPU's
+ * features: e.g. the AVX-512 path also needs VBMI.
+ */
+const char *tfqkd_pa_path(const struct tfqkd_pa *pa);
+
 /* Most threads one plan may use (tfqkd_pa_set_threads()). */
 #define TFQKD_PA_MAX_THREADS 8
 
