@@ -16,6 +16,7 @@
 #include <linux/iopoll.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -141,14 +142,16 @@ static void qkdchip_pat_rewind(struct qkdchip_stream *st)
 
 /*
  * The stream an ioctl argument names: NULL if the index is out of range or a reserved
- * byte is set (the caller returns -EINVAL).
+ * byte is set (the caller returns -EINVAL). The index is clamped under speculation too,
+ * as the callers also use it to index qkdchip_engines[].
  */
-static struct qkdchip_stream *qkdchip_stream_arg(struct qkdchip_dev *qd, u32 stream,
+static struct qkdchip_stream *qkdchip_stream_arg(struct qkdchip_dev *qd, u32 *stream,
 						 const void *reserved, size_t len)
 {
-	if (stream >= QKDCHIP_NUM_STREAMS || memchr_inv(reserved, 0, len))
+	if (*stream >= QKDCHIP_NUM_STREAMS || memchr_inv(reserved, 0, len))
 		return NULL;
-	return &qd->streams[stream];
+	*stream = array_index_nospec(*stream, QKDCHIP_NUM_STREAMS);
+	return &qd->streams[*stream];
 }
 
 /*
@@ -177,7 +180,7 @@ int qkdchip_ioc_ring_setup(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_ring *ring;
 	int err = 0;
 
-	st = qkdchip_stream_arg(qd, rs->stream, rs->reserved, sizeof(rs->reserved));
+	st = qkdchip_stream_arg(qd, &rs->stream, rs->reserved, sizeof(rs->reserved));
 	if (!st || rs->flags)
 		return -EINVAL;
 	e = &qkdchip_engines[rs->stream];
@@ -232,7 +235,7 @@ int qkdchip_ioc_ring_free(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	st = qkdchip_stream_arg(qd, rf->stream, rf->reserved, sizeof(rf->reserved));
+	st = qkdchip_stream_arg(qd, &rf->stream, rf->reserved, sizeof(rf->reserved));
 	if (!st)
 		return -EINVAL;
 	mutex_lock(&st->lock);
@@ -260,7 +263,7 @@ int qkdchip_ioc_stream_start(struct qkdchip_dev *qd, struct file *file, void *ar
 	u32 v, mod;
 	int err;
 
-	st = qkdchip_stream_arg(qd, ss->stream, ss->reserved, sizeof(ss->reserved));
+	st = qkdchip_stream_arg(qd, &ss->stream, ss->reserved, sizeof(ss->reserved));
 	if (!st || ss->start_slot)
 		return -EINVAL;
 	e = &qkdchip_engines[ss->stream];
@@ -357,7 +360,7 @@ int qkdchip_ioc_stream_stop(struct qkdchip_dev *qd, struct file *file, void *arg
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	st = qkdchip_stream_arg(qd, sp->stream, sp->reserved, sizeof(sp->reserved));
+	st = qkdchip_stream_arg(qd, &sp->stream, sp->reserved, sizeof(sp->reserved));
 	if (!st)
 		return -EINVAL;
 	mutex_lock(&st->lock);
@@ -402,7 +405,7 @@ int qkdchip_ioc_wakeup(struct qkdchip_dev *qd, struct file *file, void *arg)
 	struct qkdchip_stream *st;
 	int err = 0;
 
-	st = qkdchip_stream_arg(qd, w->stream, w->reserved, sizeof(w->reserved));
+	st = qkdchip_stream_arg(qd, &w->stream, w->reserved, sizeof(w->reserved));
 	if (!st)
 		return -EINVAL;
 	mutex_lock(&st->lock);
