@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "qkdctl.h"
@@ -119,47 +120,24 @@ static int dev_show(struct qkdctl *c, int argc, char **argv)
 	return QKDCTL_OK;
 }
 
+static const struct kw_set dev_keywords = {
+	.known = "frame-log2, heartbeat or temp-crit",
+	.nothing = "frame-log2, heartbeat or temp-crit",
+	.n = 3,
+	.f = {
+		{ "frame-log2", KW_NUMBER, "frame-log2", U_NONE, QKD_FRAME_MIN_LOG2,
+		  QKD_FRAME_MAX_LOG2, QKD_SET_FRAME_LOG2, offsetof(struct qkd_config, frame_log2) },
+		{ "heartbeat", KW_NUMBER, "heartbeat", U_US, 0, QKD_HEARTBEAT_MAX_US,
+		  QKD_SET_HEARTBEAT, offsetof(struct qkd_config, heartbeat_us) },
+		{ "temp-crit", KW_NUMBER, "temp-crit", U_TEMP, QKD_TEMP_CRIT_MIN_MC,
+		  QKD_TEMP_CRIT_MAX_MC, QKD_SET_TEMP_CRIT,
+		  offsetof(struct qkd_config, temp_crit_mc) },
+	},
+};
+
 static int dev_set(struct qkdctl *c, int argc, char **argv)
 {
-	struct qkd_config cfg = { 0 };
-	uint64_t seen = 0;
-	int64_t n;
-	int i;
-
-	if (argc < 2)
-		return usage_err(c, "missing DEV");
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "frame-log2")) {
-			if (kw_once(c, &seen, 0, a) ||
-			    kw_number(c, &i, argc, argv, "frame-log2", U_NONE, QKD_FRAME_MIN_LOG2,
-				      QKD_FRAME_MAX_LOG2, &n))
-				return QKDCTL_USAGE;
-			cfg.set |= QKD_SET_FRAME_LOG2;
-			cfg.frame_log2 = (uint32_t)n;
-		} else if (!strcmp(a, "heartbeat")) {
-			if (kw_once(c, &seen, 1, a) ||
-			    kw_number(c, &i, argc, argv, "heartbeat", U_US, 0, QKD_HEARTBEAT_MAX_US,
-				      &n))
-				return QKDCTL_USAGE;
-			cfg.set |= QKD_SET_HEARTBEAT;
-			cfg.heartbeat_us = (uint32_t)n;
-		} else if (!strcmp(a, "temp-crit")) {
-			if (kw_once(c, &seen, 2, a) ||
-			    kw_number(c, &i, argc, argv, "temp-crit", U_TEMP, QKD_TEMP_CRIT_MIN_MC,
-				      QKD_TEMP_CRIT_MAX_MC, &n))
-				return QKDCTL_USAGE;
-			cfg.set |= QKD_SET_TEMP_CRIT;
-			cfg.temp_crit_mc = (int32_t)n;
-		} else {
-			return usage_err(c, "unknown argument '%s' (frame-log2, heartbeat or temp-crit)",
-					 a);
-		}
-	}
-	if (!cfg.set)
-		return usage_err(c, "nothing to set (frame-log2, heartbeat or temp-crit)");
-	return apply_config(c, argv[1], &cfg);
+	return config_set(c, &dev_keywords, argc, argv);
 }
 
 static const struct cmd dev_cmds[] = {

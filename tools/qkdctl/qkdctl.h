@@ -103,6 +103,33 @@ int parse_onoff(struct qkdctl *c, const char *what, const char *arg, bool *out);
 /* A client modulator channel: 0..7 or im1, im2, im3, pm1, pmref */
 int parse_modulator(struct qkdctl *c, const char *arg, uint32_t *ch);
 
+/*
+ * "OBJECT set DEV KEYWORD [VALUE]..." commands that fill struct qkd_config fields, each
+ * keyword at most once: a number (a 32-bit field), the bare switch "on"/"off" (a bool
+ * field; its kw is "on"), or a keyword followed by on or off (a bool field).
+ */
+enum kw_kind { KW_NUMBER, KW_SWITCH, KW_ONOFF };
+
+struct kw_field {
+	const char *kw;
+	enum kw_kind kind;
+	const char *what;	/* the value's name in messages (KW_NUMBER, KW_ONOFF) */
+	enum unit unit;		/* KW_NUMBER: unit and range */
+	int64_t lo, hi;
+	uint32_t set;		/* QKD_SET_* bit */
+	size_t off;		/* offsetof() the field in struct qkd_config */
+};
+
+struct kw_set {
+	const char *known;	/* "unknown argument 'X' (KNOWN)" */
+	const char *nothing;	/* "nothing to set (NOTHING)" */
+	unsigned int n;
+	struct kw_field f[4];
+};
+
+/* Parse argv[2..] by @s and apply the change to the card argv[1]. */
+int config_set(struct qkdctl *c, const struct kw_set *s, int argc, char **argv);
+
 /* Commands of every object (one file each) */
 int do_dev(struct qkdctl *c, int argc, char **argv);
 int do_laser(struct qkdctl *c, int argc, char **argv);

@@ -2,41 +2,26 @@
 /*
  * qkdctl tec set DEV [setpoint MC] [on|off]   (client cards)
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "qkdctl.h"
 
+static const struct kw_set tec_keywords = {
+	.known = "setpoint, on or off",
+	.nothing = "setpoint, on or off",
+	.n = 2,
+	.f = {
+		{ "setpoint", KW_NUMBER, "set point", U_TEMP, QKD_TEC_SETPOINT_MIN_MC,
+		  QKD_TEC_SETPOINT_MAX_MC, QKD_SET_TEC_SETPOINT,
+		  offsetof(struct qkd_config, tec_setpoint_mc) },
+		{ "on", KW_SWITCH, .set = QKD_SET_TEC_ON, .off = offsetof(struct qkd_config, tec_on) },
+	},
+};
+
 static int tec_set(struct qkdctl *c, int argc, char **argv)
 {
-	struct qkd_config cfg = { 0 };
-	uint64_t seen = 0;
-	int64_t n;
-	int i;
-
-	if (argc < 2)
-		return usage_err(c, "missing DEV");
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "setpoint")) {
-			if (kw_once(c, &seen, 0, a) ||
-			    kw_number(c, &i, argc, argv, "set point", U_TEMP,
-				      QKD_TEC_SETPOINT_MIN_MC, QKD_TEC_SETPOINT_MAX_MC, &n))
-				return QKDCTL_USAGE;
-			cfg.set |= QKD_SET_TEC_SETPOINT;
-			cfg.tec_setpoint_mc = (int32_t)n;
-		} else if (!strcmp(a, "on") || !strcmp(a, "off")) {
-			if (kw_once(c, &seen, 1, "on/off"))
-				return QKDCTL_USAGE;
-			cfg.set |= QKD_SET_TEC_ON;
-			cfg.tec_on = !strcmp(a, "on");
-		} else {
-			return usage_err(c, "unknown argument '%s' (setpoint, on or off)", a);
-		}
-	}
-	if (!cfg.set)
-		return usage_err(c, "nothing to set (setpoint, on or off)");
-	return apply_config(c, argv[1], &cfg);
+	return config_set(c, &tec_keywords, argc, argv);
 }
 
 static const struct cmd tec_cmds[] = {

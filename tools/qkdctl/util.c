@@ -329,6 +329,55 @@ int parse_onoff(struct qkdctl *c, const char *what, const char *arg, bool *out)
 	return usage_err(c, "%s must be 'on' or 'off', not '%s'", what, arg);
 }
 
+int config_set(struct qkdctl *c, const struct kw_set *s, int argc, char **argv)
+{
+	struct qkd_config cfg = { 0 };
+	char *base = (char *)&cfg;
+	uint64_t seen = 0;
+	int i;
+
+	if (argc < 2)
+		return usage_err(c, "missing DEV");
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v;
+		const struct kw_field *f = NULL;
+		unsigned int k;
+		uint32_t u;
+		int64_t n;
+
+		for (k = 0; k < s->n && !f; k++)
+			if (!strcmp(a, s->f[k].kw) ||
+			    (s->f[k].kind == KW_SWITCH && !strcmp(a, "off")))
+				f = &s->f[k];
+		if (!f)
+			return usage_err(c, "unknown argument '%s' (%s)", a, s->known);
+		k = (unsigned int)(f - s->f);
+		switch (f->kind) {
+		case KW_NUMBER:
+			if (kw_once(c, &seen, k, a) ||
+			    kw_number(c, &i, argc, argv, f->what, f->unit, f->lo, f->hi, &n))
+				return QKDCTL_USAGE;
+			u = (uint32_t)n;	/* the int32_t fields too: in range, same bits */
+			memcpy(base + f->off, &u, sizeof(u));
+			break;
+		case KW_SWITCH:
+			if (kw_once(c, &seen, k, "on/off"))
+				return QKDCTL_USAGE;
+			*(bool *)(base + f->off) = !strcmp(a, "on");
+			break;
+		case KW_ONOFF:
+			if (kw_once(c, &seen, k, a) || !(v = kw_value(c, &i, argc, argv)) ||
+			    parse_onoff(c, f->what, v, (bool *)(base + f->off)))
+				return QKDCTL_USAGE;
+			break;
+		}
+		cfg.set |= f->set;
+	}
+	if (!cfg.set)
+		return usage_err(c, "nothing to set (%s)", s->nothing);
+	return apply_config(c, argv[1], &cfg);
+}
+
 int parse_modulator(struct qkdctl *c, const char *arg, uint32_t *ch)
 {
 	unsigned int i;

@@ -2,31 +2,24 @@
 /*
  * qkdctl voa set DEV atten MDB   (client cards)
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "qkdctl.h"
 
+static const struct kw_set voa_keywords = {
+	.known = "atten",
+	.nothing = "atten MDB",
+	.n = 1,
+	.f = {
+		{ "atten", KW_NUMBER, "attenuation", U_ATTEN, 0, QKD_VOA_MAX_MDB, QKD_SET_VOA,
+		  offsetof(struct qkd_config, voa_mdb) },
+	},
+};
+
 static int voa_set(struct qkdctl *c, int argc, char **argv)
 {
-	struct qkd_config cfg = { 0 };
-	int64_t n;
-	int i;
-
-	if (argc < 2)
-		return usage_err(c, "missing DEV");
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "atten"))
-			return usage_err(c, "unknown argument '%s' (atten)", argv[i]);
-		if (cfg.set & QKD_SET_VOA)
-			return usage_err(c, "'atten' given twice");
-		if (kw_number(c, &i, argc, argv, "attenuation", U_ATTEN, 0, QKD_VOA_MAX_MDB, &n))
-			return QKDCTL_USAGE;
-		cfg.set |= QKD_SET_VOA;
-		cfg.voa_mdb = (uint32_t)n;
-	}
-	if (!cfg.set)
-		return usage_err(c, "nothing to set (atten MDB)");
-	return apply_config(c, argv[1], &cfg);
+	return config_set(c, &voa_keywords, argc, argv);
 }
 
 static const struct cmd voa_cmds[] = {
